@@ -56,6 +56,7 @@ _ROLES: Final = typing.get_args(ContactRole)
 _TEMPERATURES: Final = typing.get_args(Temperature)
 _PLACEHOLDER = re.compile(r"\{([^{}\n]*)\}")
 _COLUMN_NOTE = re.compile(r" at column \d+")
+_COLUMN = re.compile(r"column (\d+)")
 
 
 def lint_file(path: str | Path) -> list[Diagnostic]:
@@ -563,7 +564,7 @@ class _Linter:
             try:
                 condition = parse_condition(site.text)
             except ConditionError as exc:
-                message = _COLUMN_NOTE.sub("", exc.message)
+                message = self.absolute_columns(_COLUMN_NOTE.sub("", exc.message), site.at)
                 self.report(
                     "error",
                     self.source.text(site.at, exc.column - 1),
@@ -572,6 +573,13 @@ class _Linter:
                 continue
             own = site.at[2] if site.context == "criterion" else None
             self.check_condition(site, condition, own if isinstance(own, str) else None)
+
+    def absolute_columns(self, message: str, at: KeyPath) -> str:
+        """Turn columns inside a condition into columns of the file, where they are exact."""
+        start = self.source.texts.get(at)
+        if start is None:
+            return message
+        return _COLUMN.sub(lambda match: f"column {start[1] + int(match.group(1)) - 1}", message)
 
     def check_condition(self, site: _ConditionSite, condition: Condition, own: str | None) -> None:
         not_yet = _NOT_YET[site.context]
@@ -633,13 +641,20 @@ class _Linter:
                     f"{did_you_mean(literal, self.added_tags)}",
                 )
             elif allowed is not None and literal.casefold() not in {a.casefold() for a in allowed}:
-                what = _ONE_OF_NAMES.get(name, f"'{name}'")
+                what = self.one_of_name(name)
                 self.report(
                     "error",
                     position,
                     f"{site.owner}: '{literal}' is not {what}{did_you_mean(literal, allowed)}; "
                     f"expected one of: {', '.join(allowed)}",
                 )
+
+    def one_of_name(self, name: str) -> str:
+        if name.startswith("crit."):
+            return f"a level of criterion '{name.removeprefix('crit.')}'"
+        if name in self.flow.fields:
+            return f"an option of field '{name}'"
+        return _ONE_OF_NAMES.get(name, f"a value of '{name}'")
 
     # --- defaults --------------------------------------------------------------------------
 
