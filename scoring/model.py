@@ -60,6 +60,7 @@ deal-value bands see everything. The built-in names win over a field of the same
 from __future__ import annotations
 
 import math
+import operator
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -314,22 +315,43 @@ def _points_text(points: float, texts: _Texts) -> str:
 
 # --- the scoring section, prepared once ------------------------------------------------------
 
+_UNKNOWN_FIRST: Final = 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Award:
+    """A criterion at one level (or unasked): everything a call needs from it, prepared."""
+
+    result: CriterionResult
+    contribution: float
+    low: float
+    """The contribution to `score_min`: the lowest level while unasked, else the contribution."""
+    high: float
+    """The contribution to `score_max`."""
+    unasked: str | None
+    """The criterion's title while it is unasked (listed as still to ask), else None."""
+    fact: tuple[str, str] | None
+    """`crit.<id>` and the level, for conditions; None while unasked."""
+    bant: tuple[BantDimension, float, float] | None
+    """The BANT dimension with the criterion's weight and weight x points; None while unasked,
+    for an unknown answer (it says nothing about the dimension) or outside BANT."""
+    side: int
+    """1: a reason for the lead, -1: a reason against, 0: neither."""
+    rank: float
+    """Sort key among reasons of the same side: the strongest first."""
+    finished: _Award | None
+    """While unasked: the criterion at `unknown`, which it counts as once the call is over."""
+    reason: Mapping[str, str]
+    """Language -> the reason as a manager reads it."""
+
 
 @dataclass(frozen=True, slots=True)
 class _CompiledCriterion:
     id: str
-    title: str
-    fact_key: str
-    weight: float
-    bant: BantDimension | None
-    points: Mapping[str, float]
+    awards: Mapping[str | None, _Award]
+    """Level id (None: unasked) -> the criterion at that level."""
     rules: tuple[tuple[Condition | None, str], ...]
     rule_fields: frozenset[str]
-    results: Mapping[str, CriterionResult]
-    """Level id -> this criterion's line of the explanation at that level."""
-    unasked: CriterionResult
-    min_contribution: float
-    max_contribution: float
 
     def level_from_rules(
         self, facts: Mapping[str, Value], unknown_fields: frozenset[str]
@@ -346,8 +368,14 @@ class _CompiledCriterion:
 @dataclass(frozen=True, slots=True)
 class _CompiledSpec:
     criteria: tuple[_CompiledCriterion, ...]
-    bant: tuple[tuple[BantDimension, tuple[int, ...]], ...]
-    """Each BANT dimension with the positions of its criteria."""
+    awards: tuple[tuple[str, Mapping[str | None, _Award]], ...]
+    """Each criterion's id with its prepared levels."""
+    bant_positions: tuple[int, ...]
+    """Where the BANT criteria are among `criteria`."""
+    with_rules: tuple[tuple[int, _CompiledCriterion], ...]
+    """The criteria that derive their level from rules, with their positions."""
+    levels_in_conditions: bool
+    """Whether any condition reads `crit.<id>` (else those facts are not built)."""
     knockouts: tuple[tuple[Condition, KnockoutHit], ...]
     vendor: tuple[tuple[str, int], ...]
     temperature: tuple[tuple[Condition | None, Temperature], ...]
@@ -376,32 +404,62 @@ def _compile_criterion(
         name for condition, _ in rules if condition is not None for name in condition.identifiers()
     )
     top = max(criterion.levels.values())
-    results = {
-        level: CriterionResult(
-            criterion_id, criterion.title, criterion.weight, level, share * points, share * top
-        )
+    awards: dict[str | None, _Award] = {
+        level: _award(criterion_id, criterion, level, points, share, top)
         for level, points in criterion.levels.items()
     }
-    return _CompiledCriterion(
-        id=criterion_id,
-        title=criterion.title,
-        fact_key=CRITERION_FACT_PREFIX + criterion_id,
-        weight=criterion.weight,
-        bant=criterion.bant,
-        points=dict(criterion.levels),
-        rules=rules,
-        rule_fields=rule_fields,
-        results=results,
-        unasked=CriterionResult(
-            criterion_id,
-            criterion.title,
-            criterion.weight,
-            None,
-            results[UNKNOWN].contribution,
-            share * top,
+    unknown = awards[UNKNOWN].contribution
+    awards[None] = _Award(
+        result=CriterionResult(
+            criterion_id, criterion.title, criterion.weight, None, unknown, share * top
         ),
-        min_contribution=share * min(criterion.levels.values()),
-        max_contribution=share * top,
+        contribution=unknown,
+        low=share * min(criterion.levels.values()),
+        high=share * top,
+        unasked=criterion.title,
+        fact=None,
+        bant=None,
+        side=0,
+        rank=0.0,
+        reason={},
+        finished=awards[UNKNOWN],
+    )
+    return _CompiledCriterion(criterion_id, awards, rules, rule_fields)
+
+
+def _award(
+    criterion_id: str, criterion: Criterion, level: str, points: float, share: float, top: float
+) -> _Award:
+    contribution, best = share * points, share * top
+    side, sign, shown = 0, "", 0.0
+    if points >= FAVOURABLE_POINTS and level != UNKNOWN and contribution > 0:
+        side, sign, shown = 1, "+", contribution
+    elif (points < FAVOURABLE_POINTS or level == UNKNOWN) and best > contribution:
+        side, sign, shown = -1, "−", best - contribution
+    reason = {}
+    for language, texts in _TEXTS.items():
+        name = texts.level_names.get(level, level.replace("_", " "))
+        reason[language] = f"{criterion.title}: {name} ({sign}{_points_text(shown, texts)})"
+    bant = None
+    if criterion.bant is not None and level != UNKNOWN:
+        bant = (criterion.bant, criterion.weight, criterion.weight * points)
+    return _Award(
+        result=CriterionResult(
+            criterion_id, criterion.title, criterion.weight, level, contribution, best
+        ),
+        contribution=contribution,
+        low=contribution,
+        high=contribution,
+        unasked=None,
+        fact=(CRITERION_FACT_PREFIX + criterion_id, level),
+        bant=bant,
+        side=side,
+        # The more points a level gains or loses, the earlier it is shown; an unknown answer is
+        # the strongest warning sign in sales data, so it goes before every low level (a level
+        # loses at most 100 points).
+        rank=-shown - (_UNKNOWN_FIRST if level == UNKNOWN else 0.0),
+        reason=reason,
+        finished=None,
     )
 
 
@@ -410,11 +468,6 @@ def _compile(spec: ScoringSpec) -> _CompiledSpec:
     criteria = tuple(
         _compile_criterion(criterion_id, criterion, criterion.weight / total_weight * 100)
         for criterion_id, criterion in spec.criteria.items()
-    )
-    bant = tuple(
-        (dimension, positions)
-        for dimension in BANT_DIMENSIONS
-        if (positions := tuple(i for i, c in enumerate(criteria) if c.bant == dimension))
     )
     temperature = tuple((_condition(rule.when), rule.level) for rule in spec.temperature) or tuple(
         (parse_condition(text), level) for text, level in DEFAULT_TEMPERATURE
@@ -434,23 +487,46 @@ def _compile(spec: ScoringSpec) -> _CompiledSpec:
         for lead_class in spec.classes
     )
     deal_value = spec.deal_value
+    knockouts = tuple(
+        (
+            parse_condition(knockout.when),
+            KnockoutHit(knockout.reason, knockout.title, knockout.say),
+        )
+        for knockout in spec.knockouts
+    )
+    bands = (
+        tuple((_condition(band.when), band.value) for band in deal_value.bands)
+        if deal_value
+        else ()
+    )
+    conditions = [
+        condition
+        for rules in (knockouts, temperature, classes, bands)
+        for condition, _ in rules
+        if condition is not None
+    ]
     return _CompiledSpec(
         criteria=criteria,
-        bant=bant,
-        knockouts=tuple(
-            (
-                parse_condition(knockout.when),
-                KnockoutHit(knockout.reason, knockout.title, knockout.say),
-            )
-            for knockout in spec.knockouts
+        awards=tuple((criterion.id, criterion.awards) for criterion in criteria),
+        bant_positions=tuple(
+            position
+            for position, criterion_id in enumerate(spec.criteria)
+            if spec.criteria[criterion_id].bant is not None
         ),
+        with_rules=tuple(
+            (position, criterion) for position, criterion in enumerate(criteria) if criterion.rules
+        ),
+        levels_in_conditions=any(
+            name.startswith(CRITERION_FACT_PREFIX)
+            for condition in conditions
+            for name in condition.identifiers()
+        ),
+        knockouts=knockouts,
         vendor=tuple((vendor_id, vendor.ours) for vendor_id, vendor in spec.vendor.items()),
         temperature=temperature,
         classes=classes or None,
         volume_field=deal_value.field if deal_value else None,
-        bands=tuple((_condition(band.when), band.value) for band in deal_value.bands)
-        if deal_value
-        else (),
+        bands=bands,
         currency=deal_value.currency if deal_value else "RUB",
     )
 
@@ -479,24 +555,24 @@ def _prepared(spec: ScoringSpec) -> _CompiledSpec:
 # --- assessing a lead ------------------------------------------------------------------------
 
 
-def _bant_status(
-    compiled: _CompiledSpec, results: list[CriterionResult]
+def _bant(
+    answered: list[tuple[BantDimension, float, float] | None],
 ) -> dict[BantDimension, BantStatus]:
+    """Each BANT dimension's status from its criteria that have a level other than unknown."""
+    weights: dict[BantDimension, float] = {}
+    points: dict[BantDimension, float] = {}
+    for entry in answered:
+        if entry is None:
+            continue
+        dimension, weight, weighted = entry
+        weights[dimension] = weights.get(dimension, 0.0) + weight
+        points[dimension] = points.get(dimension, 0.0) + weighted
     statuses: dict[BantDimension, BantStatus] = dict.fromkeys(BANT_DIMENSIONS, "unknown")
-    for dimension, positions in compiled.bant:
-        weighted = weights = 0.0
-        for position in positions:
-            level = results[position].level
-            if level is None or level == UNKNOWN:
-                continue
-            criterion = compiled.criteria[position]
-            weighted += criterion.weight * criterion.points[level]
-            weights += criterion.weight
-        if weights:
-            mean = weighted / weights
-            statuses[dimension] = (
-                "confirmed" if mean >= CONFIRMED_POINTS else "partial" if mean > 0 else "negative"
-            )
+    for dimension, weight in weights.items():
+        mean = points[dimension] / weight
+        statuses[dimension] = (
+            "confirmed" if mean >= CONFIRMED_POINTS else "partial" if mean > 0 else "negative"
+        )
     return statuses
 
 
@@ -505,10 +581,11 @@ def _probability(compiled: _CompiledSpec, importance: Mapping[str, int]) -> floa
         return None
     ours_total = best_total = 0
     for vendor_id, ours in compiled.vendor:
-        weight = min(5, max(1, importance.get(vendor_id, UNIMPORTANT_DEFAULT)))
+        weight = importance.get(vendor_id, UNIMPORTANT_DEFAULT)
+        weight = 1 if weight < 1 else 5 if weight > 5 else weight
         ours_total += weight * ours
-        best_total += weight * 5
-    return ours_total / best_total
+        best_total += weight
+    return ours_total / (best_total * 5)
 
 
 def _volume(compiled: _CompiledSpec, facts: Mapping[str, Value]) -> float | None:
@@ -532,29 +609,14 @@ def _first_match(
 
 
 _SHORT_TIMELINE: Final = parse_condition(SHORT_TIMELINE)
-
-
-def _criterion_reason(result: CriterionResult, sign: str, points: float, texts: _Texts) -> str:
-    level = result.level or UNKNOWN
-    name = texts.level_names.get(level, level.replace("_", " "))
-    return f"{result.title}: {name} ({sign}{_points_text(points, texts)})"
+_RANK: Final = operator.attrgetter("rank")
 
 
 def _reasons_for(
-    compiled: _CompiledSpec,
-    results: list[CriterionResult],
-    known: Mapping[str, Value],
-    texts: _Texts,
+    favourable: list[_Award], known: Mapping[str, Value], texts: _Texts, language: str
 ) -> tuple[str, ...]:
-    favourable = [
-        result
-        for criterion, result in zip(compiled.criteria, results, strict=True)
-        if result.level is not None
-        and result.contribution > 0
-        and criterion.points[result.level] >= FAVOURABLE_POINTS
-    ]
-    favourable.sort(key=lambda result: -result.contribution)
-    lines = [_criterion_reason(result, "+", result.contribution, texts) for result in favourable]
+    favourable.sort(key=_RANK)
+    lines = [award.reason[language] for award in favourable[:3]]
     # The strongest answer leads; then what a closer asks first: is the decision-maker on the
     # line, and do they want to start soon.
     facts = [texts.dm_reached] if known.get("role") == "dm" else []
@@ -564,27 +626,21 @@ def _reasons_for(
 
 
 def _reasons_against(
-    compiled: _CompiledSpec,
-    results: list[CriterionResult],
-    hits: tuple[KnockoutHit, ...],
-    texts: _Texts,
+    weak: list[_Award], hits: tuple[KnockoutHit, ...], texts: _Texts, language: str
 ) -> tuple[str, ...]:
     lines = [texts.knockout.format(title=hit.title) for hit in hits[:3]]
     if len(lines) < 3:
-        weak = [
-            result
-            for criterion, result in zip(compiled.criteria, results, strict=True)
-            if result.level is not None
-            and result.max_contribution > result.contribution
-            and (result.level == UNKNOWN or criterion.points[result.level] < FAVOURABLE_POINTS)
-        ]
-        # An unknown answer is the strongest warning sign in sales data, so it comes first.
-        weak.sort(key=lambda r: (r.level != UNKNOWN, r.contribution - r.max_contribution))
-        lines.extend(
-            _criterion_reason(result, "−", result.max_contribution - result.contribution, texts)
-            for result in weak[: 3 - len(lines)]
-        )
+        weak.sort(key=_RANK)
+        lines.extend(award.reason[language] for award in weak[: 3 - len(lines)])
     return tuple(lines)
+
+
+def _undeclared_level(compiled: _CompiledSpec, awarded: Mapping[str, str]) -> ValueError:
+    for criterion_id, awards in compiled.awards:
+        level = awarded.get(criterion_id)
+        if level not in awards:
+            return ValueError(f"criterion '{criterion_id}' has no level '{level}'")
+    return ValueError("a level is not declared by its criterion")
 
 
 def assess(spec: ScoringSpec, facts: LeadFacts, *, language: str = "ru") -> Assessment:
@@ -595,39 +651,27 @@ def assess(spec: ScoringSpec, facts: LeadFacts, *, language: str = "ru") -> Asse
     known["role"] = facts.role
     known["tags"] = facts.tags
 
-    awarded = facts.levels
-    unknown_fields = facts.unknown_fields
-    finished = facts.finished
-    results: list[CriterionResult] = []
-    levels: list[tuple[str, str]] = []
-    unasked: list[str] = []
-    score = score_min = score_max = 0.0
-    for criterion in compiled.criteria:
-        level = awarded.get(criterion.id)
-        if level is None:
-            if criterion.rules:
-                level = criterion.level_from_rules(known, unknown_fields)
-            if level is None and finished:
-                level = UNKNOWN
-        if level is None:
-            result = criterion.unasked
-            score_min += criterion.min_contribution
-            score_max += criterion.max_contribution
-            unasked.append(criterion.title)
-        else:
-            found = criterion.results.get(level)
-            if found is None:
-                raise ValueError(f"criterion '{criterion.id}' has no level '{level}'")
-            result = found
-            score_min += result.contribution
-            score_max += result.contribution
-            levels.append((criterion.fact_key, level))
-        score += result.contribution
-        results.append(result)
-    # Rounding of the sums can overshoot 100 by an ulp; the contributions stay exact.
-    score, score_min, score_max = min(score, 100.0), min(score_min, 100.0), min(score_max, 100.0)
+    # Comprehensions over prepared per-level records: about twice as fast as one explicit loop.
+    awarded = facts.levels.get
+    try:
+        chosen = [awards[awarded(criterion_id)] for criterion_id, awards in compiled.awards]
+    except KeyError:
+        raise _undeclared_level(compiled, facts.levels) from None
+    for position, criterion in compiled.with_rules:
+        if chosen[position].unasked is not None:
+            level = criterion.level_from_rules(known, facts.unknown_fields)
+            if level is not None:
+                chosen[position] = criterion.awards[level]
+    if facts.finished:
+        chosen = [award.finished or award for award in chosen]
 
-    known.update(levels)
+    score = min(sum([award.contribution for award in chosen]), 100.0)
+    # Each criterion's low <= contribution <= high, so this only guards the last ulp of rounding.
+    score_min = min(sum([award.low for award in chosen]), score)
+    score_max = max(min(sum([award.high for award in chosen]), 100.0), score)
+
+    if compiled.levels_in_conditions:
+        known.update([award.fact for award in chosen if award.fact is not None])
     known["score"] = score
     known["score_min"] = score_min
     known["score_max"] = score_max
@@ -659,7 +703,7 @@ def assess(spec: ScoringSpec, facts: LeadFacts, *, language: str = "ru") -> Asse
         score=score,
         score_min=score_min,
         score_max=score_max,
-        bant=_bant_status(compiled, results),
+        bant=_bant([chosen[position].bant for position in compiled.bant_positions]),
         contact_role=facts.role,
         knockouts=hits,
         temperature=temperature,
@@ -668,8 +712,12 @@ def assess(spec: ScoringSpec, facts: LeadFacts, *, language: str = "ru") -> Asse
         volume=volume,
         expected_value=expected_value,
         currency=compiled.currency,
-        criteria=tuple(results),
-        reasons_for=_reasons_for(compiled, results, known, texts),
-        reasons_against=_reasons_against(compiled, results, hits, texts),
-        unasked=tuple(unasked),
+        criteria=tuple([award.result for award in chosen]),
+        reasons_for=_reasons_for(
+            [award for award in chosen if award.side > 0], known, texts, language
+        ),
+        reasons_against=_reasons_against(
+            [award for award in chosen if award.side < 0], hits, texts, language
+        ),
+        unasked=tuple([award.unasked for award in chosen if award.unasked is not None]),
     )

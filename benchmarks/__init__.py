@@ -1,0 +1,1 @@
+"""Reproducible performance measurements (printed figures, never timed assertions)."""
