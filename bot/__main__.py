@@ -1,0 +1,5 @@
+"""Run the bot: `python -m bot`."""
+
+from bot.main import run
+
+raise SystemExit(run())

@@ -1,0 +1,99 @@
+"""The composition root shared by `python -m bot` and the tests.
+
+Dependencies reach handlers as dispatcher workflow data, by parameter name: `db`, `clock`,
+`settings`, `translator`, `flows`, `in_flight`; the middlewares add `account`, `roles`,
+`locale` and `t` for each update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database
+from bot.domain import Role
+from bot.handlers import get_routers
+from bot.i18n import Translator
+from bot.lifecycle import InFlightUpdates
+from bot.middlewares import (
+    AccessMiddleware,
+    AccountMiddleware,
+    InFlightMiddleware,
+    LocaleMiddleware,
+)
+from bot.repositories import UsersRepo
+from bot.storage import SQLiteStorage
+from scripts.schema import Flow
+
+Flows = Mapping[tuple[str, int], Flow]
+"""Loaded call scripts by (flow id, version); a call keeps the version it started on."""
+
+BOT_COMMANDS = ("start", "call", "resume", "calls", "help")
+"""The commands shown in Telegram's menu, each described by the `command-<name>` translation."""
+
+
+def create_dispatcher(
+    settings: Settings,
+    *,
+    db: Database,
+    clock: Clock,
+    flows: Flows | None = None,
+    translator: Translator | None = None,
+    in_flight: InFlightUpdates | None = None,
+) -> Dispatcher:
+    """A dispatcher with storage, middlewares and every router, ready to feed updates."""
+    translator = translator or Translator.from_directory(default_locale=settings.LOCALE)
+    in_flight = in_flight or InFlightUpdates()
+    dispatcher = Dispatcher(
+        storage=SQLiteStorage(db, clock),
+        # One person's updates are handled one at a time: a double tap cannot advance twice.
+        events_isolation=SimpleEventIsolation(),
+        db=db,
+        clock=clock,
+        settings=settings,
+        translator=translator,
+        flows=flows or {},
+        in_flight=in_flight,
+    )
+    dispatcher.update.outer_middleware(InFlightMiddleware(in_flight))
+    dispatcher.update.outer_middleware(AccountMiddleware(db))
+    dispatcher.update.outer_middleware(LocaleMiddleware(translator))
+    dispatcher.update.outer_middleware(AccessMiddleware(db, clock))
+    dispatcher.include_routers(*get_routers())
+    return dispatcher
+
+
+def configured_roles(settings: Settings) -> dict[Role, frozenset[int]]:
+    """The role lists from the configuration."""
+    return {
+        Role.ADMIN: settings.ADMIN_IDS,
+        Role.HUNTER: settings.HUNTER_IDS,
+        Role.MANAGER: settings.MANAGER_IDS,
+    }
+
+
+async def seed_roles(db: Database, settings: Settings, clock: Clock) -> None:
+    """Grant the roles the configuration lists (and revoke ones it no longer lists)."""
+    async with db.transaction() as conn:
+        await UsersRepo(conn).sync_configured_roles(configured_roles(settings), now=clock.now())
+
+
+async def set_bot_commands(bot: Bot, translator: Translator) -> None:
+    """Publish the command menu in private chats, per language, default first."""
+    scope = BotCommandScopeAllPrivateChats()
+    default = translator.bind(translator.default_locale)
+    await bot.set_my_commands(_commands(default.plain), scope=scope)
+    for locale in translator.locales:
+        t = translator.bind(locale)
+        await bot.set_my_commands(_commands(t.plain), scope=scope, language_code=locale)
+
+
+def _commands(describe: Callable[[str], str]) -> list[BotCommand]:
+    return [
+        BotCommand(command=name, description=describe(f"command-{name}")) for name in BOT_COMMANDS
+    ]

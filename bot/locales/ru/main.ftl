@@ -1,0 +1,98 @@
+# Main menu, help, access and common notices. Texts are Telegram HTML; button labels
+# (menu-*, *-button) and alerts (*-alert) are plain text.
+
+## Greeting and main menu
+
+start-greeting = Здравствуйте, <b>{ $name }</b>!
+start-role-hunter = 📞 Вы — хантер: бот ведёт вас по скрипту звонка, подсказывает реплики и на ходу квалифицирует лида.
+start-role-manager = 🔥 Вы — менеджер: горячие лиды приходят в чат менеджеров, забирайте их одним нажатием.
+start-role-admin = 🛠 Вы — администратор: управляете доступом к боту и настройками.
+start-choose = Что делаем?
+
+menu-new-call = 📞 Новый звонок
+menu-resume = ▶️ Продолжить звонок
+menu-my-calls = 📋 Мои звонки
+menu-callbacks = ⏰ Перезвоны
+menu-my-leads = 🔥 Мои лиды
+menu-team = 👥 Команда
+menu-home = ⬅️ В меню
+
+## Help
+
+help-title = <b>Как пользоваться ботом</b>
+help-hunter =
+    <b>Звонки</b>
+    /call — начать новый звонок: бот покажет реплику и варианты ответа клиента.
+    /resume — продолжить незавершённый звонок с того места, где остановились.
+    /calls — последние звонки и их итоги.
+    Отвечайте кнопками или пишите ответ текстом («1,5 млн», «через 2 месяца»). Ничего не теряется: звонок можно поставить на паузу и вернуться к нему позже.
+help-manager =
+    <b>Лиды</b>
+    Квалифицированные лиды приходят в чат менеджеров с карточкой и оценкой. Нажмите «Беру» — лид ваш (кто первый нажал, тот и взял). Итог сделки отмечайте в карточке лида.
+help-admin =
+    <b>Администрирование</b>
+    Доступ выдаётся по числовому Telegram ID: списки ADMIN_IDS, HUNTER_IDS и MANAGER_IDS в настройках бота.
+help-footer =
+    /start — главное меню, /help — эта справка.
+    Ваш Telegram ID: <code>{ $user_id }</code>
+
+## Access
+
+access-denied =
+    Извините, у вас нет доступа к этому боту.
+    Чтобы получить доступ, передайте администратору ваш Telegram ID: <code>{ $user_id }</code>
+access-denied-alert = Нет доступа. Ваш Telegram ID: { $user_id } — передайте его администратору.
+access-anonymous = Пишите от своего имени: сообщения от имени чата или анонимного администратора бот не принимает.
+access-anonymous-alert = Отключите анонимность: бот принимает нажатия только от своего имени.
+
+## Common notices
+
+button-expired-alert = Эта кнопка больше не активна
+unknown-message = Не понял сообщение. Главное меню — /start, справка — /help.
+error-generic = 😔 Что-то пошло не так. Мы уже разбираемся; попробуйте ещё раз чуть позже.
+error-generic-alert = Что-то пошло не так, попробуйте ещё раз
+call-screen-unavailable-alert = Экран звонка скоро появится: скрипты звонков подключаются.
+
+## Lists
+
+call-status-open = идёт
+call-status-paused = на паузе
+call-status-finished = завершён
+call-untitled = без названия
+calls-title = <b>Мои звонки</b>
+calls-empty = Звонков пока нет. Новый звонок — /call.
+calls-line = #{ $id } · { $title } · { $status } · { $when }
+resume-title = <b>Незавершённые звонки</b>
+    Выберите, какой продолжить:
+resume-empty = Незавершённых звонков нет. Новый звонок — /call.
+resume-button = ▶️ #{ $id } { $title }
+callbacks-title = <b>Перезвоны</b>
+callbacks-empty = Запланированных перезвонов нет.
+callbacks-line = { $when } — { $text }
+reminder-due =
+    ⏰ <b>Пора перезвонить</b>
+    { $text }
+leads-title = <b>Мои лиды</b>
+leads-empty = У вас пока нет лидов. Забирайте их из чата менеджеров.
+leads-line = #L-{ $id } · { $title } · { $status }
+lead-status-new = новый
+lead-status-claimed = взят
+lead-status-in_progress = в работе
+lead-status-won = выигран
+lead-status-lost = проигран
+lead-status-rejected = отклонён
+team-title = <b>Команда</b>
+team-hunters = <b>Хантеры</b>
+team-managers = <b>Менеджеры</b>
+team-admins = <b>Администраторы</b>
+team-line = • { $name } — <code>{ $user_id }</code>
+team-nobody = • никого
+team-unnamed = (ещё не писал боту)
+
+## Bot commands (the menu next to the input field)
+
+command-start = Главное меню
+command-call = Новый звонок
+command-resume = Продолжить звонок
+command-calls = Мои звонки
+command-help = Справка

@@ -1,0 +1,132 @@
+"""Outer middlewares on every update, in order: in-flight tracking, account, locale, access.
+
+Handlers downstream receive `account: Account`, `roles: frozenset[Role]`, `locale: str` and
+`t: I18n` besides the dispatcher's workflow data (`db`, `clock`, `settings`, `translator`...).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.domain import Account
+from bot.i18n import I18n, Translator
+from bot.lifecycle import InFlightUpdates
+from bot.repositories import UsersRepo
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class InFlightMiddleware(BaseMiddleware):
+    """Counts the update as in flight until its handler returns, so shutdown can wait."""
+
+    def __init__(self, in_flight: InFlightUpdates) -> None:
+        self._in_flight = in_flight
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        with self._in_flight.track(event.update_id):
+            return await handler(event, data)
+
+
+def _on_behalf_of_chat(event: TelegramObject) -> bool:
+    """A message posted as a chat or channel (anonymous admin, linked channel), not a person."""
+    if isinstance(event, Update):
+        event = event.message or event.edited_message or event
+    return isinstance(event, Message) and event.sender_chat is not None
+
+
+class AccountMiddleware(BaseMiddleware):
+    """Looks the sender up by numeric id: `account` (or None) and `roles` in the data."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        account: Account | None = None
+        if user is not None and not _on_behalf_of_chat(event):
+            account = await UsersRepo(self._db.connection).get(user.id)
+        data["account"] = account
+        data["roles"] = account.roles if account else frozenset()
+        return await handler(event, data)
+
+
+class LocaleMiddleware(BaseMiddleware):
+    """Picks the language: chosen in the bot, else the Telegram client's, else the default."""
+
+    def __init__(self, translator: Translator) -> None:
+        self._translator = translator
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        account: Account | None = data.get("account")
+        user: User | None = data.get("event_from_user")
+        locale = self._translator.pick_locale(
+            account.language if account else None,
+            user.language_code if user else None,
+        )
+        data["locale"] = locale
+        data["t"] = self._translator.bind(locale)
+        return await handler(event, data)
+
+
+class AccessMiddleware(BaseMiddleware):
+    """Lets in only people with a role; everyone else is refused politely and leaves no trace.
+
+    Nothing is written for a refused person: no user row, no FSM state. Anonymous posts on
+    behalf of a chat never count as the admin behind them.
+    """
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        account: Account | None = data.get("account")
+        t: I18n = data["t"]
+        inner = event.event if isinstance(event, Update) else event
+        if user is None:
+            return None  # channel posts, polls: nobody to serve
+        if _on_behalf_of_chat(event):
+            await _refuse(inner, t("access-anonymous"), t.plain("access-anonymous-alert"))
+            return None
+        if account is None or not account.roles:
+            logger.info("Refused user %s: no role", user.id)
+            user_id = str(user.id)
+            await _refuse(
+                inner,
+                t("access-denied", user_id=user_id),
+                t.plain("access-denied-alert", user_id=user_id),
+            )
+            return None
+        if account.name != user.full_name or account.username != user.username:
+            # Names change in Telegram; keep ours current for lists and alerts.
+            async with self._db.transaction() as conn:
+                await UsersRepo(conn).upsert(
+                    user.id, name=user.full_name, username=user.username, now=self._clock.now()
+                )
+            account = replace(account, name=user.full_name, username=user.username)
+            data["account"] = account
+        return await handler(event, data)
+
+
+async def _refuse(event: TelegramObject, text: str, alert: str) -> None:
+    try:
+        if isinstance(event, CallbackQuery):
+            await event.answer(alert, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(text)
+    except TelegramAPIError as e:
+        logger.warning("Could not deliver a refusal: %s", e)

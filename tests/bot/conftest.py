@@ -1,0 +1,93 @@
+"""Fixtures for the bot's tests: a temporary database, a fixed clock and a world to talk to."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+
+from bot.app import create_dispatcher, seed_roles
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import Translator
+from tests.bot.harness import TEST_TOKEN, RecordingSession, World
+
+HUNTER = 1001
+MANAGER = 2002
+ADMIN = 3003
+STRANGER = 9009
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No setting leaks in from the developer's environment or a .env file."""
+    for key in Settings.model_fields:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def make_settings() -> SettingsFactory:
+    """Settings for tests; keyword arguments override the defaults."""
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "BOT_TOKEN": TEST_TOKEN,
+            "HUNTER_IDS": str(HUNTER),
+            "MANAGER_IDS": str(MANAGER),
+            "ADMIN_IDS": str(ADMIN),
+            "MANAGER_CHAT_ID": "-1001234567890",
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: SettingsFactory) -> Settings:
+    """The default test settings: one hunter, one manager, one admin."""
+    return make_settings()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock fixed at 2025-03-03 09:00 UTC."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database in a temporary file."""
+    database = await Database.open(tmp_path / "data" / "bot.sqlite3")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture(scope="session")
+def translator() -> Translator:
+    """Translations that raise on a missing key or argument."""
+    return Translator.from_directory(strict=True)
+
+
+@pytest.fixture
+async def world(
+    settings: Settings, db: Database, clock: FakeClock, translator: Translator
+) -> AsyncIterator[World]:
+    """The real dispatcher over the test database, talking to an in-memory Bot API."""
+    await seed_roles(db, settings, clock)
+    session = RecordingSession(clock)
+    bot = Bot(TEST_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    dispatcher = create_dispatcher(settings, db=db, clock=clock, translator=translator)
+    yield World(dispatcher=dispatcher, bot=bot, session=session, clock=clock)
+    await dispatcher.storage.close()
+    await bot.session.close()
