@@ -174,7 +174,7 @@ def parse_flow_text(text: str, path: str = "<flow>") -> ParsedFlow:
     try:
         root = yaml.compose(text, Loader=_FlowYamlLoader)
     except yaml.MarkedYAMLError as exc:
-        return ParsedFlow(None, source, [_syntax_diagnostic(exc, path)])
+        return ParsedFlow(None, source, [_syntax_diagnostic(exc, text, path)])
     except yaml.YAMLError as exc:
         return ParsedFlow(None, source, [Diagnostic(path, 1, 1, "error", f"YAML: {exc}")])
     if root is None:
@@ -182,6 +182,8 @@ def parse_flow_text(text: str, path: str = "<flow>") -> ParsedFlow:
         return ParsedFlow(None, source, [Diagnostic(path, 1, 1, "error", message)])
     data = builder.build(root)
     diagnostics = builder.diagnostics
+    if builder.too_large:
+        return ParsedFlow(None, source, diagnostics)
     if not isinstance(data, dict):
         line, column = source.value(())
         message = (
@@ -215,7 +217,7 @@ _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ, _MERGE = (
     _TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge")
 )
-_MAX_VALUES = 1_000_000
+_MAX_VALUES = 250_000
 """Aliases can make a small file expand enormously; no real flow comes close to this."""
 _MAX_DEPTH = 64
 
@@ -253,6 +255,12 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
 
 
+class _TooLarge(Exception):
+    def __init__(self, path: KeyPath) -> None:
+        super().__init__(path)
+        self.path = path
+
+
 class _Builder:
     """Turns composed YAML nodes into plain Python data, recording positions and problems."""
 
@@ -263,25 +271,27 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self._built = 0
         self._active: set[int] = set()
-        self._too_big = False
+        self.too_large = False
 
     def error(self, position: Position, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, *position, "error", message))
 
     def build(self, root: yaml.Node) -> Any:
         self.source.values[()] = _mark(root.start_mark)
-        return self._node(root, ())
+        try:
+            return self._node(root, ())
+        except _TooLarge as exc:
+            self.too_large = True
+            self.error(
+                self.source.key(exc.path[:1]),
+                "the document is too large or too deeply nested (check anchors and aliases)",
+            )
+            return None
 
     def _node(self, node: yaml.Node, path: KeyPath) -> Any:
         self._built += 1
         if self._built > _MAX_VALUES or len(path) > _MAX_DEPTH:
-            if not self._too_big:
-                self._too_big = True
-                self.error(
-                    _mark(node.start_mark),
-                    "the document is too large or too deeply nested (check anchors and aliases)",
-                )
-            return None
+            raise _TooLarge(path)
         if id(node) in self._active:
             self.error(_mark(node.start_mark), "an alias refers to the value that contains it")
             return None
@@ -407,23 +417,30 @@ def _number(text: str, integral: bool) -> int | float | None:
         return None
 
 
+_COLON_HINT = "a ':' where a value was expected: put text containing ': ' in quotes"
 _SYNTAX_HINTS: Final = {
-    "found character '\\t' that cannot start any token": (
-        "a tab character: indent with spaces only"
+    "found character '\\t' that cannot start any token": "a tab character: indent with spaces",
+    "found a tab character that violates indentation": "a tab character: indent with spaces",
+    "found character that cannot start any token": (
+        "this character cannot start a value: put the text in quotes"
     ),
-    "mapping values are not allowed here": (
-        "a ':' where a value was expected: put text containing ': ' in quotes"
+    "mapping values are not allowed here": _COLON_HINT,
+    "mapping values are not allowed in this context": _COLON_HINT,
+    "did not find expected key": (
+        "this line is not 'key: value' at its indentation: check the spaces before it"
     ),
-    "mapping values are not allowed in this context": (
-        "a ':' where a value was expected: put text containing ': ' in quotes"
-    ),
+    "found undefined alias": "an alias (*name) with no anchor (&name) before it",
+    "second occurrence": "an anchor (&name) defined twice",
 }
+"""libyaml's and PyYAML's wording for common slips, in words an author can act on."""
 
 
-def _syntax_diagnostic(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, text: str, path: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, column = _mark(mark) if mark is not None else (1, 1)
     problem = (exc.problem or "invalid YAML").strip()
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        problem = "found a tab character that violates indentation"
     message = f"YAML syntax: {_SYNTAX_HINTS.get(problem, problem)}"
     if exc.context and exc.context_mark is not None:
         message += f" ({exc.context.strip()} at line {exc.context_mark.line + 1})"
@@ -628,7 +645,9 @@ def _describe_problem(
         text = str(error) if error is not None else problem.message.removeprefix("Value error, ")
         if rest and text.startswith(f"{rest[-1]} "):
             subject = owner
-        return source.value(path), f"{subject}: {text}"
+        # A rule of a whole object (a step without answers) points at the object's key.
+        position = source.value(path) if rest else source.key(path)
+        return position, f"{subject}: {text}"
     return source.value(path), f"{subject} {_value_problem(problem)}"
 
 
