@@ -434,7 +434,7 @@ class _Linter:
                 if name not in known:
                     self.report(
                         "error",
-                        self.source.text(at, match.start()),
+                        self.source.fragment(at, match.start(), match.group()),
                         f"{owner}: {key}: placeholder {match.group()} is not a field"
                         f"{did_you_mean(name, known)}",
                     )

@@ -67,6 +67,9 @@ class SourceMap:
     values: dict[KeyPath, Position] = field(default_factory=dict)
     texts: dict[KeyPath, Position] = field(default_factory=dict)
     """Where a string's first character is, for strings written on one line without escapes."""
+    spans: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    """Where other strings (block, folded, escaped) are in `document`, as character indexes."""
+    document: str = ""
 
     def key(self, path: KeyPath) -> Position:
         """The key's position; for list items and missing keys, the nearest thing there is."""
@@ -84,6 +87,20 @@ class SourceMap:
         if start is None:
             return self.value(path)
         return (start[0], start[1] + offset)
+
+    def fragment(self, path: KeyPath, offset: int, fragment: str) -> Position:
+        """The position of `fragment`, found at `offset` in a string, wherever it was written."""
+        if path in self.texts:
+            return self.text(path, offset)
+        span = self.spans.get(path)
+        if span is not None:
+            raw = self.document[span[0] : span[1]]
+            found = raw.find(fragment)
+            if found >= 0 and raw.find(fragment, found + 1) < 0:
+                index = span[0] + found
+                line = self.document.count("\n", 0, index) + 1
+                return (line, index - self.document.rfind("\n", 0, index))
+        return self.value(path)
 
     def _ancestor(self, path: KeyPath) -> Position:
         while path:
@@ -169,7 +186,7 @@ def read_flow_file(path: str | Path) -> tuple[str, Diagnostic | None]:
 
 def parse_flow_text(text: str, path: str = "<flow>") -> ParsedFlow:
     """Check YAML syntax and the schema; the flow is None when either has errors."""
-    source = SourceMap()
+    source = SourceMap(document=text)
     builder = _Builder(text, path, source)
     try:
         root = yaml.compose(text, Loader=_FlowYamlLoader)
@@ -394,13 +411,13 @@ class _Builder:
 
     def _record_text(self, node: yaml.ScalarNode, path: KeyPath) -> None:
         start, end = node.start_mark, node.end_mark
-        if start.line != end.line:
-            return
-        raw = self.text[start.index : end.index]
+        raw = self.text[start.index : end.index] if start.line == end.line else ""
         if node.style in (None, "") and raw == node.value:
             self.source.texts[path] = (start.line + 1, start.column + 1)
         elif node.style in ("'", '"') and raw[1:-1] == node.value:
             self.source.texts[path] = (start.line + 1, start.column + 2)
+        else:
+            self.source.spans[path] = (start.index, end.index)
 
 
 def _number(text: str, integral: bool) -> int | float | None:

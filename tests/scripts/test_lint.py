@@ -274,6 +274,22 @@ CASES: dict[str, Case] = {
             )
         ],
     ),
+    "placeholder in a folded block": Case(
+        [
+            (
+                'say: "Hello, this is {hunter_name} from {our_company}. Is this {company}?"',
+                "say: >-\n      Hello, this is {hunter_name}.\n      Is this {compnay}?",
+            )
+        ],
+        [
+            (
+                "error",
+                "Is this |{compnay}",
+                "step 'greet': say: placeholder {compnay} is not a field "
+                "(did you mean 'company'?)",
+            )
+        ],
+    ),
     "score of an undeclared criterion": Case(
         [("score: {need: partial}", "score: {nead: partial}")],
         [
