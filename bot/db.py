@@ -61,15 +61,12 @@ def bundled_migrations() -> tuple[Migration, ...]:
 def split_statements(script: str) -> list[str]:
     """Split an SQL script into complete statements (triggers included) using SQLite's parser."""
     statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    leftover = "\n".join(
-        line for line in buffer.splitlines() if line.strip() and not line.strip().startswith("--")
-    )
+    start = 0
+    for end, char in enumerate(script):
+        if char == ";" and sqlite3.complete_statement(script[start : end + 1]):
+            statements.append(script[start : end + 1].strip())
+            start = end + 1
+    leftover = re.sub(r"--[^\n]*|/\*.*?\*/", "", script[start:], flags=re.DOTALL).strip()
     if leftover:
         raise ValueError(f"incomplete SQL statement at the end of a migration: {leftover[:80]!r}")
     return statements

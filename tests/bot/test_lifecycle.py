@@ -1,0 +1,74 @@
+"""Shutdown waits for updates in flight and stops background loops."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.lifecycle import BackgroundTasks, InFlightUpdates
+
+
+async def test_waiting_for_idle_returns_when_the_last_update_finishes() -> None:
+    in_flight = InFlightUpdates()
+    release = asyncio.Event()
+
+    async def handle(update_id: int) -> None:
+        with in_flight.track(update_id):
+            await release.wait()
+
+    tasks = [asyncio.create_task(handle(n)) for n in (7, 9, 8)]
+    await asyncio.sleep(0)
+    assert (in_flight.count, in_flight.highest_update_id) == (3, 9)
+    assert await in_flight.wait_idle(0.01) is False
+
+    release.set()
+    assert await in_flight.wait_idle(1) is True
+    await asyncio.gather(*tasks)
+    assert in_flight.count == 0
+
+
+async def test_background_loops_stop_when_asked_and_stragglers_are_cancelled() -> None:
+    background = BackgroundTasks()
+    stopped_cleanly = []
+
+    async def polite(stopping: asyncio.Event) -> None:
+        await stopping.wait()
+        stopped_cleanly.append("polite")
+
+    async def stubborn(stopping: asyncio.Event) -> None:
+        await asyncio.sleep(60)
+
+    background.start("polite", polite)
+    background.start("stubborn", stubborn)
+    await asyncio.sleep(0)
+
+    await background.stop(0.05)
+
+    assert stopped_cleanly == ["polite"]
+
+
+async def test_a_crashing_loop_is_logged_and_the_others_keep_running(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    background = BackgroundTasks()
+    ticks = []
+
+    async def steady(stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            ticks.append(1)
+            await asyncio.sleep(0.001)
+
+    async def crash(stopping: asyncio.Event) -> None:
+        raise RuntimeError("boom")
+
+    background.start("crash", crash)
+    background.start("steady", steady)
+    await asyncio.sleep(0.02)
+    ticks_after_crash = len(ticks)
+    await asyncio.sleep(0.02)
+
+    await background.stop(0.05)
+
+    assert len(ticks) > ticks_after_crash > 0
+    assert "Background task crash crashed" in caplog.text
