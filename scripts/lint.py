@@ -271,9 +271,8 @@ class _Linter:
                     hint = did_you_mean(exit_.target, self.targets)
                     self.error_at_value(
                         exit_.at,
-                        f"{_exit_owner(step_id, exit_.at, flow)}: "
-                        f"{'goto' if exit_.at[-1] == 'goto' else 'next'} '{exit_.target}' "
-                        f"is not a step or an outcome{hint}",
+                        f"step '{step_id}': {_exit_subject(step_id, exit_.at, flow)} goes to "
+                        f"'{exit_.target}', which is not a step or an outcome{hint}",
                     )
         for outcome_id in flow.outcomes:
             if outcome_id not in reached_outcomes:
@@ -743,13 +742,14 @@ def _next_exits(next_: Next | None, at: KeyPath) -> Iterable[_Exit]:
     return (_Exit(branch.goto, (*at, index, "goto")) for index, branch in enumerate(next_))
 
 
-def _exit_owner(step_id: str, at: KeyPath, flow: Flow) -> str:
-    owner = f"step '{step_id}'"
+def _exit_subject(step_id: str, at: KeyPath, flow: Flow) -> str:
+    """What leads somewhere: "next", "answer 'yes'", "branch #2", "answer 'yes', branch #1"."""
+    parts = []
     if len(at) > 3 and at[2] == "answers" and isinstance(at[3], int):
-        owner += f", answer '{flow.steps[step_id].answers[at[3]].id}'"
+        parts.append(f"answer '{flow.steps[step_id].answers[at[3]].id}'")
     if at[-1] == "goto":
-        owner += f", branch #{typing.cast(int, at[-2]) + 1}"
-    return owner
+        parts.append(f"branch #{typing.cast(int, at[-2]) + 1}")
+    return ", ".join(parts) or "next"
 
 
 def _reachable(start: str, exits: Mapping[str, list[_Exit]]) -> set[str]:

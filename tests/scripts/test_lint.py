@@ -132,7 +132,7 @@ CASES: dict[str, Case] = {
             (
                 "error",
                 "goto: |latr}",
-                "step 'budget', branch #2: goto 'latr' is not a step or an outcome "
+                "step 'budget': branch #2 goes to 'latr', which is not a step or an outcome "
                 "(did you mean 'later'?)",
             )
         ],
@@ -143,13 +143,30 @@ CASES: dict[str, Case] = {
             (
                 "error",
                 "role: dm, next: |ned}",
-                "step 'greet', answer 'dm': next 'ned' is not a step or an outcome "
+                "step 'greet': answer 'dm' goes to 'ned', which is not a step or an outcome "
                 "(did you mean 'need'?)",
             ),
             (
                 "error",
                 "\n  |need:\n",
                 "step 'need' cannot be reached: no answer or branch leads here from start 'greet'",
+            ),
+            (
+                "error",
+                "\n  |budget:\n",
+                "step 'budget' cannot be reached: no answer or branch leads here from start "
+                "'greet'",
+            ),
+        ],
+    ),
+    "target typo in a step's next": Case(
+        [("    next: budget\n", "    next: budgte\n")],
+        [
+            (
+                "error",
+                "next: |budgte",
+                "step 'need': next goes to 'budgte', which is not a step or an outcome "
+                "(did you mean 'budget'?)",
             ),
             (
                 "error",

@@ -229,6 +229,12 @@ def test_an_alias_explosion_is_cut_short() -> None:
             id="too small",
         ),
         pytest.param(
+            "    say: Hello!\n",
+            "    say: Hello!\n    columns: 9\n",
+            "mini.yaml:12:14: error: step 'greet': columns is 9; expected at most 8",
+            id="more buttons a row than Telegram shows",
+        ),
+        pytest.param(
             "version: 1",
             "version: one",
             "mini.yaml:3:10: error: flow: version should be a whole number, found text 'one'",
@@ -414,8 +420,8 @@ def test_load_flows_reports_errors_of_all_files_at_once() -> None:
     assert str(caught.value).splitlines() == [
         f"{folder / 'syntax.yml'}:4:1: error: YAML syntax: found unexpected end of stream "
         "(while scanning a quoted scalar at line 3)",
-        f"{folder / 'target_typo.yaml'}:12:47: error: step 'greet', answer 'no': next 'lots' is "
-        "not a step or an outcome (did you mean 'lost'?)",
+        f"{folder / 'target_typo.yaml'}:12:47: error: step 'greet': answer 'no' goes to 'lots', "
+        "which is not a step or an outcome (did you mean 'lost'?)",
     ]
 
 
