@@ -93,7 +93,7 @@ DEFAULT_TEMPERATURE: Final[tuple[tuple[str, Temperature], ...]] = (
     ("score >= 40", "warm"),
 )
 """Temperature rules for a flow that declares none; a lead matching neither is cold."""
-UNIMPORTANT_DEFAULT: Final = 3
+DEFAULT_IMPORTANCE: Final = 3
 """Importance of a vendor criterion the client did not rate: the middle of the 1-5 scale."""
 
 CRITERION_FACT_PREFIX: Final = "crit."
@@ -109,6 +109,15 @@ BUILTIN_FACT_TYPES: Final[Mapping[str, str]] = {
     "temperature": "choice",
 }
 """Facts every condition may use besides the flow's fields, with their types for `check_types`."""
+_SCORED: Final = frozenset({"score", "score_min", "score_max"})
+BUILTIN_FACTS_BY_PART: Final[Mapping[str, frozenset[str]]] = {
+    "rules": frozenset({"role", "tags"}),
+    "knockouts": frozenset({"role", "tags"}) | _SCORED,
+    "temperature": frozenset({"role", "tags", "knocked_out", "probability"}) | _SCORED,
+    "classes": frozenset(BUILTIN_FACT_TYPES),
+    "deal_value": frozenset(BUILTIN_FACT_TYPES),
+}
+"""The built-in facts each part of the scoring section sees (`crit.<id>` from knock-outs on)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +237,7 @@ _TEXTS: Final[Mapping[str, _Texts]] = {
                 "A — горячий",
                 alert=True,
                 sla_minutes=15,
-                strategy="Потребность, бюджет и сроки есть: менеджер связывается сегодня.",
+                strategy="Горячий лид: менеджер связывается сегодня.",
                 next_step="Позвонить в течение 15 минут и назначить встречу.",
             ),
             "warm": Routing(
@@ -270,7 +279,7 @@ _TEXTS: Final[Mapping[str, _Texts]] = {
                 "A — hot",
                 alert=True,
                 sla_minutes=15,
-                strategy="Need, budget and timeline are there: a manager calls today.",
+                strategy="A hot lead: a manager gets in touch today.",
                 next_step="Call within 15 minutes and book a meeting.",
             ),
             "warm": Routing(
@@ -316,6 +325,7 @@ def _points_text(points: float, texts: _Texts) -> str:
 # --- the scoring section, prepared once ------------------------------------------------------
 
 _UNKNOWN_FIRST: Final = 1000.0
+"""Added to an unknown answer's rank: more than any level can lose, so unknowns come first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +377,6 @@ class _CompiledCriterion:
 
 @dataclass(frozen=True, slots=True)
 class _CompiledSpec:
-    criteria: tuple[_CompiledCriterion, ...]
     awards: tuple[tuple[str, Mapping[str | None, _Award]], ...]
     """Each criterion's id with its prepared levels."""
     bant_positions: tuple[int, ...]
@@ -455,8 +464,7 @@ def _award(
         bant=bant,
         side=side,
         # The more points a level gains or loses, the earlier it is shown; an unknown answer is
-        # the strongest warning sign in sales data, so it goes before every low level (a level
-        # loses at most 100 points).
+        # the strongest warning sign in sales data, so it goes before every low level.
         rank=-shown - (_UNKNOWN_FIRST if level == UNKNOWN else 0.0),
         reason=reason,
         finished=None,
@@ -506,7 +514,6 @@ def _compile(spec: ScoringSpec) -> _CompiledSpec:
         if condition is not None
     ]
     return _CompiledSpec(
-        criteria=criteria,
         awards=tuple((criterion.id, criterion.awards) for criterion in criteria),
         bant_positions=tuple(
             position
@@ -579,13 +586,14 @@ def _bant(
 def _probability(compiled: _CompiledSpec, importance: Mapping[str, int]) -> float | None:
     if not compiled.vendor:
         return None
-    ours_total = best_total = 0
+    ours_total = importance_total = 0
     for vendor_id, ours in compiled.vendor:
-        weight = importance.get(vendor_id, UNIMPORTANT_DEFAULT)
+        weight = importance.get(vendor_id, DEFAULT_IMPORTANCE)
         weight = 1 if weight < 1 else 5 if weight > 5 else weight
         ours_total += weight * ours
-        best_total += weight
-    return ours_total / (best_total * 5)
+        importance_total += weight
+    # The best a supplier can be is 5 on every criterion.
+    return ours_total / (importance_total * 5)
 
 
 def _volume(compiled: _CompiledSpec, facts: Mapping[str, Value]) -> float | None:
@@ -651,7 +659,7 @@ def assess(spec: ScoringSpec, facts: LeadFacts, *, language: str = "ru") -> Asse
     known["role"] = facts.role
     known["tags"] = facts.tags
 
-    # Comprehensions over prepared per-level records: about twice as fast as one explicit loop.
+    # Comprehensions over records prepared per level: cheaper than one loop full of branches.
     awarded = facts.levels.get
     try:
         chosen = [awards[awarded(criterion_id)] for criterion_id, awards in compiled.awards]

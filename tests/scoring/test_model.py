@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from scoring.model import Assessment, LeadFacts, assess
+from scoring.model import BUILTIN_FACT_TYPES, BUILTIN_FACTS_BY_PART, Assessment, LeadFacts, assess
 from scoring.spec import ScoringSpec
 
 # Weights add up to 100, so each criterion's weight is its share of the score in points.
@@ -451,6 +451,43 @@ def test_class_conditions_see_the_facts_namespace(condition: str, matches: bool)
     result = assess(spec, facts)
     assert result.score == pytest.approx(67)
     assert result.routing.lead_class == ("hit" if matches else "miss")
+
+
+def section_testing(part: str, condition: str) -> ScoringSpec:
+    """A section whose `part` holds `condition`, so its effect shows whether the condition held."""
+    budget = {"title": "Бюджет", "weight": 1}
+    section: dict[str, Any] = {"criteria": {"budget": budget}, "vendor": VENDOR}
+    if part == "rules":
+        budget["rules"] = [{"if": condition, "level": "yes"}]
+    elif part == "knockouts":
+        section["knockouts"] = [{"if": condition, "reason": "hit", "title": "Hit", "say": "!"}]
+    elif part == "temperature":
+        section["temperature"] = [{"if": condition, "level": "hot"}]
+    elif part == "classes":
+        section["classes"] = [{"id": "hit", "title": "Hit", "if": condition}]
+    else:
+        section["deal_value"] = {"bands": [{"if": condition, "value": 1}]}
+    return spec_of(section)
+
+
+def condition_held(part: str, result: Assessment) -> bool:
+    """Whether the condition placed by `section_testing` held, judged from the assessment."""
+    return {
+        "rules": result.criteria[0].level == "yes",
+        "knockouts": result.disqualified,
+        "temperature": result.temperature == "hot",
+        "classes": result.routing.lead_class == "hit",
+        "deal_value": result.volume == 1,
+    }[part]
+
+
+@pytest.mark.parametrize("part", sorted(BUILTIN_FACTS_BY_PART))
+@pytest.mark.parametrize("name", [*sorted(BUILTIN_FACT_TYPES), "crit.budget"])
+def test_each_part_of_the_section_sees_the_documented_facts(part: str, name: str) -> None:
+    spec = section_testing(part, f"{name} is set")
+    result = assess(spec, LeadFacts(levels={} if part == "rules" else {"budget": "no"}, role="dm"))
+    visible = name in BUILTIN_FACTS_BY_PART[part] or (name == "crit.budget" and part != "rules")
+    assert condition_held(part, result) == visible
 
 
 def test_knocked_out_is_true_for_the_disqualified() -> None:
