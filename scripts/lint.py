@@ -11,8 +11,10 @@ Rules, errors:
     fields used but not declared (`set`, `input.field`, conditions, `{placeholders}`);
     criteria and levels used but not declared; vendor criteria in `importance` not declared,
     or an importance outside 1-5; `set` values that do not fit the field's type;
-    conditions that do not parse, use unknown identifiers, compare with the wrong type, a role,
-    option or level that does not exist, or a tag no answer or objection ever adds;
+    conditions that do not parse, use unknown identifiers or facts not known where they are
+    (branches see fields, role and tags; the scoring section's parts also what is computed
+    before them), compare with the wrong type, with a role, option or level that does not
+    exist, or with a tag no answer or objection ever adds; fields named like those facts;
     conditional branches, class rules or temperature rules without a default;
     Telegram limits: answer callback data over 64 bytes, keyboards over 100 buttons,
     call screens that could exceed 4096 characters (see `SCREEN_ALLOWANCE_CHARS`).
@@ -35,6 +37,7 @@ from typing import Final
 
 from scoring import conditions
 from scoring.conditions import Condition, ConditionError, parse_condition
+from scoring.model import BUILTIN_FACT_TYPES, CRITERION_FACT_PREFIX
 from scoring.spec import ContactRole, Temperature
 from scripts import telegram_limits as limits
 from scripts.loader import (
@@ -101,26 +104,41 @@ class _ConditionSite:
     at: KeyPath
     owner: str
     context: str
-    """Which computed identifiers are not known yet here (see `_NOT_YET`)."""
+    """Which facts the condition sees (a key of `_SCOPES`)."""
 
 
-_NOT_YET: Final[Mapping[str, frozenset[str]]] = {
-    "branch": frozenset(),
-    "band": frozenset(),
-    "class": frozenset({"class"}),
-    "temperature": frozenset({"temperature", "class"}),
-    "knockout": frozenset({"knocked_out", "temperature", "class"}),
-    "criterion": frozenset(
-        {"score", "score_min", "score_max", "knocked_out", "temperature", "class"}
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What conditions of one kind see besides the flow's fields (as the engine and model do)."""
+
+    name: str
+    builtins: frozenset[str]
+    levels: bool
+    """Whether `crit.<criterion>` is known there."""
+    sees: str
+
+
+_BASIC = frozenset({"role", "tags"})
+_SCORED = _BASIC | {"score", "score_min", "score_max"}
+_RATED = _SCORED | {"knocked_out", "probability"}
+_SCOPES: Final[Mapping[str, _Scope]] = {
+    # Branches run on the call's facts alone (`scripts.engine.condition_facts`); the scoring
+    # section's parts see what is computed before them (`scoring.model`, "Condition facts").
+    "branch": _Scope("step branches", _BASIC, False, "the fields, role and tags"),
+    "criterion": _Scope(
+        "criterion rules", _BASIC, False, "the fields, role and tags (the score is made of them)"
     ),
-}
-"""Identifiers computed from the rules being evaluated, so those rules cannot use them."""
-
-_CONTEXT_NAMES: Final = {
-    "class": "class rules",
-    "temperature": "temperature rules",
-    "knockout": "knock-outs",
-    "criterion": "criterion rules",
+    "knockout": _Scope(
+        "knock-outs", _SCORED, True, "the fields, role, tags, the score and crit.<criterion>"
+    ),
+    "temperature": _Scope(
+        "temperature rules",
+        _RATED,
+        True,
+        "the fields, role, tags, the score, crit.<criterion>, knocked_out and probability",
+    ),
+    "class": _Scope("class rules", _RATED | {"temperature"}, True, "every fact"),
+    "band": _Scope("value bands", _RATED | {"temperature"}, True, "every fact"),
 }
 
 
@@ -194,26 +212,13 @@ class _Linter:
             self.field_types[name] = spec.type
             if spec.type == "choice":
                 self.one_of[name] = tuple(spec.options)
-        scoring = flow.scoring
-        for criterion_id, criterion in scoring.criteria.items():
-            name = f"crit.{criterion_id}"
+        for criterion_id, criterion in flow.scoring.criteria.items():
+            name = CRITERION_FACT_PREFIX + criterion_id
             self.field_types[name] = "level"
             self.one_of[name] = tuple(criterion.levels)
-        self.field_types.update(
-            role="role",
-            tags="tags",
-            score="number",
-            score_min="number",
-            score_max="number",
-            probability="number",
-            temperature="choice",
-            knocked_out="bool",
-        )
+        self.field_types.update(BUILTIN_FACT_TYPES)
         self.one_of["role"] = _ROLES
         self.one_of["temperature"] = _TEMPERATURES
-        if scoring.classes:
-            self.field_types["class"] = "choice"
-            self.one_of["class"] = tuple(lead_class.id for lead_class in scoring.classes)
 
     # --- ids -------------------------------------------------------------------------------
 
@@ -381,6 +386,13 @@ class _Linter:
                     ("scoring", "deal_value", "field"),
                     f"deal value: field '{name}' is {flow.fields[name].type}; "
                     "expected a money or number field",
+                )
+        for name in flow.fields:
+            if name in BUILTIN_FACT_TYPES:
+                self.error_at_key(
+                    ("fields", name),
+                    f"field '{name}' has the name of a fact conditions already use "
+                    f"({', '.join(BUILTIN_FACT_TYPES)}); rename the field",
                 )
         collected = self.set_fields | self.input_fields
         for name, spec in flow.fields.items():
@@ -570,8 +582,7 @@ class _Linter:
                     f"{site.owner}: condition does not parse: {message}",
                 )
                 continue
-            own = site.at[2] if site.context == "criterion" else None
-            self.check_condition(site, condition, own if isinstance(own, str) else None)
+            self.check_condition(site, condition)
 
     def absolute_columns(self, message: str, at: KeyPath) -> str:
         """Turn columns inside a condition into columns of the file, where they are exact."""
@@ -580,46 +591,48 @@ class _Linter:
             return message
         return _COLUMN.sub(lambda match: f"column {start[1] + int(match.group(1)) - 1}", message)
 
-    def check_condition(self, site: _ConditionSite, condition: Condition, own: str | None) -> None:
-        not_yet = _NOT_YET[site.context]
-        unknown: set[str] = set()
+    def check_condition(self, site: _ConditionSite, condition: Condition) -> None:
+        scope = _SCOPES[site.context]
+        reported: set[str] = set()
         for comparison in condition.comparisons():
             name = comparison.identifier
-            position = self.source.text(site.at, comparison.column - 1)
-            if name in unknown:
-                continue
-            if name in not_yet or (own is not None and name == f"crit.{own}"):
-                unknown.add(name)
-                self.report(
-                    "error",
-                    position,
-                    f"{site.owner}: '{name}' is not known yet when "
-                    f"{_CONTEXT_NAMES.get(site.context, 'this rule')} are evaluated",
-                )
-                continue
-            if name not in self.field_types:
-                unknown.add(name)
-                self.report("error", position, f"{site.owner}: {self.unknown_identifier(name)}")
-                continue
-            self.check_literals(site, comparison)
-        for problem in conditions.check_types(condition, self.field_types):
+            problem = self.identifier_problem(name, scope)
+            if problem is None:
+                self.check_literals(site, comparison)
+            elif name not in reported:
+                reported.add(name)
+                position = self.source.text(site.at, comparison.column - 1)
+                self.report("error", position, f"{site.owner}: {problem}")
+        types = {name: kind for name, kind in self.field_types.items() if name not in reported}
+        for type_problem in conditions.check_types(condition, types):
             self.report(
                 "error",
-                self.source.text(site.at, problem.column - 1),
-                f"{site.owner}: {problem.message}",
+                self.source.text(site.at, type_problem.column - 1),
+                f"{site.owner}: {type_problem.message}",
             )
 
-    def unknown_identifier(self, name: str) -> str:
-        if name.startswith("crit."):
-            criterion_id = name.removeprefix("crit.")
+    def identifier_problem(self, name: str, scope: _Scope) -> str | None:
+        """Why a condition in this scope cannot use the identifier, or None when it can."""
+        if name in BUILTIN_FACT_TYPES:
+            if name in scope.builtins:
+                return None
+            return f"'{name}' is not known in {scope.name}: they see {scope.sees}"
+        if name in self.flow.fields:
+            return None
+        if name.startswith(CRITERION_FACT_PREFIX):
+            criterion_id = name.removeprefix(CRITERION_FACT_PREFIX)
             criteria = self.flow.scoring.criteria
-            return (
-                f"'{name}': there is no criterion '{criterion_id}'"
-                f"{did_you_mean(criterion_id, criteria)}"
-            )
+            if criterion_id not in criteria:
+                return (
+                    f"'{name}': there is no criterion '{criterion_id}'"
+                    f"{did_you_mean(criterion_id, criteria)}"
+                )
+            if scope.levels:
+                return None
+            return f"'{name}' is not known in {scope.name}: they see {scope.sees}"
         if name == "class":
-            return "'class' is used, but the scoring section declares no classes"
-        candidates = [n for n in self.field_types if not n.startswith("crit.")]
+            return "'class' is not a fact conditions can use: the class rules decide it"
+        candidates = [*self.flow.fields, *scope.builtins]
         return f"'{name}' is not a field{did_you_mean(name, candidates)}"
 
     def check_literals(self, site: _ConditionSite, comparison: conditions.Comparison) -> None:
@@ -727,11 +740,7 @@ class _Linter:
                 )
 
 
-_ONE_OF_NAMES: Final = {
-    "role": "a contact role",
-    "temperature": "a temperature",
-    "class": "a class",
-}
+_ONE_OF_NAMES: Final = {"role": "a contact role", "temperature": "a temperature"}
 
 
 def _next_exits(next_: Next | None, at: KeyPath) -> Iterable[_Exit]:

@@ -469,13 +469,49 @@ CASES: dict[str, Case] = {
             )
         ],
     ),
-    "class used by the class rules": Case(
+    "class used in a condition": Case(
         [("temperature == hot", "class == a")],
         [
             (
                 "error",
                 "and |class == a",
-                "class 'a': 'class' is not known yet when class rules are evaluated",
+                "class 'a': 'class' is not a fact conditions can use: the class rules decide it",
+            )
+        ],
+    ),
+    "score used in a step branch": Case(
+        [("budget >= 500k and role == dm", "score >= 70 and role == dm")],
+        [
+            (
+                "error",
+                '"|score >= 70 and role',
+                "step 'budget', branch #1: 'score' is not known in step branches: they see the "
+                "fields, role and tags",
+            )
+        ],
+    ),
+    "temperature used by a knock-out": Case(
+        [("size == small and budget < 100k", "temperature == cold and crit.need == 'no'")],
+        [
+            (
+                "error",
+                '"|temperature == cold',
+                "knockout #1: 'temperature' is not known in knock-outs: they see the fields, "
+                "role, tags, the score and crit.<criterion>",
+            )
+        ],
+    ),
+    "field named like a fact": Case(
+        [
+            ("  size: {type", "  score: {type: number, title: Score, card: true}\n  size: {type"),
+        ],
+        [
+            (
+                "error",
+                "  |score: {type: number",
+                "field 'score' has the name of a fact conditions already use (role, tags, "
+                "score, score_min, score_max, knocked_out, probability, temperature); rename "
+                "the field",
             )
         ],
     ),
@@ -485,8 +521,8 @@ CASES: dict[str, Case] = {
             (
                 "error",
                 '"|score >= 50"',
-                "criterion 'budget', rule #1: 'score' is not known yet when criterion rules are "
-                "evaluated",
+                "criterion 'budget', rule #1: 'score' is not known in criterion rules: they see "
+                "the fields, role and tags (the score is made of them)",
             )
         ],
     ),
