@@ -454,7 +454,7 @@ def _number(text: str, integral: bool) -> int | float | None:
             if cleaned.startswith("0o"):
                 return int(cleaned[2:], 8)
             return int(cleaned, 10)
-        return float(cleaned)
+        return float(cleaned.lower().replace(".inf", "inf").replace(".nan", "nan"))
     except ValueError:
         return None
 
