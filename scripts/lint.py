@@ -37,7 +37,7 @@ from typing import Final
 
 from scoring import conditions
 from scoring.conditions import Condition, ConditionError, parse_condition
-from scoring.model import BUILTIN_FACT_TYPES, CRITERION_FACT_PREFIX
+from scoring.model import BUILTIN_FACT_TYPES, BUILTIN_FACTS_BY_PART, CRITERION_FACT_PREFIX
 from scoring.spec import ContactRole, Temperature
 from scripts import telegram_limits as limits
 from scripts.loader import (
@@ -115,30 +115,24 @@ class _Scope:
     builtins: frozenset[str]
     levels: bool
     """Whether `crit.<criterion>` is known there."""
-    sees: str
+
+    @property
+    def sees(self) -> str:
+        names = ["the fields", *(name for name in BUILTIN_FACT_TYPES if name in self.builtins)]
+        if self.levels:
+            names.append(f"{CRITERION_FACT_PREFIX}<criterion>")
+        return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-_BASIC = frozenset({"role", "tags"})
-_SCORED = _BASIC | {"score", "score_min", "score_max"}
-_RATED = _SCORED | {"knocked_out", "probability"}
 _SCOPES: Final[Mapping[str, _Scope]] = {
     # Branches run on the call's facts alone (`scripts.engine.condition_facts`); the scoring
-    # section's parts see what is computed before them (`scoring.model`, "Condition facts").
-    "branch": _Scope("step branches", _BASIC, False, "the fields, role and tags"),
-    "criterion": _Scope(
-        "criterion rules", _BASIC, False, "the fields, role and tags (the score is made of them)"
-    ),
-    "knockout": _Scope(
-        "knock-outs", _SCORED, True, "the fields, role, tags, the score and crit.<criterion>"
-    ),
-    "temperature": _Scope(
-        "temperature rules",
-        _RATED,
-        True,
-        "the fields, role, tags, the score, crit.<criterion>, knocked_out and probability",
-    ),
-    "class": _Scope("class rules", _RATED | {"temperature"}, True, "every fact"),
-    "band": _Scope("value bands", _RATED | {"temperature"}, True, "every fact"),
+    # section's parts see what the model computes before them.
+    "branch": _Scope("step branches", frozenset({"role", "tags"}), levels=False),
+    "criterion": _Scope("criterion rules", BUILTIN_FACTS_BY_PART["rules"], levels=False),
+    "knockout": _Scope("knock-outs", BUILTIN_FACTS_BY_PART["knockouts"], levels=True),
+    "temperature": _Scope("temperature rules", BUILTIN_FACTS_BY_PART["temperature"], levels=True),
+    "class": _Scope("class rules", BUILTIN_FACTS_BY_PART["classes"], levels=True),
+    "band": _Scope("value bands", BUILTIN_FACTS_BY_PART["deal_value"], levels=True),
 }
 
 

@@ -497,7 +497,7 @@ CASES: dict[str, Case] = {
                 "error",
                 '"|temperature == cold',
                 "knockout #1: 'temperature' is not known in knock-outs: they see the fields, "
-                "role, tags, the score and crit.<criterion>",
+                "role, tags, score, score_min, score_max and crit.<criterion>",
             )
         ],
     ),
@@ -522,7 +522,7 @@ CASES: dict[str, Case] = {
                 "error",
                 '"|score >= 50"',
                 "criterion 'budget', rule #1: 'score' is not known in criterion rules: they see "
-                "the fields, role and tags (the score is made of them)",
+                "the fields, role and tags",
             )
         ],
     ),
