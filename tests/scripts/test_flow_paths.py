@@ -22,7 +22,8 @@ import pytest
 
 from scoring.model import FactValue
 from scripts.engine import Result, Screen, engine_for, score_line
-from scripts.loader import load_flow
+from scripts.lint import lint_text
+from scripts.loader import load_flow, load_flow_text
 from scripts.schema import Flow
 
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "scripts" / "flows"
@@ -1149,3 +1150,37 @@ def test_a_branch_on_the_typed_budget_sends_big_buyers_to_the_tender_question() 
         ("149 999", "small_volume"),
     ]:
         assert walk(RU_COLD, (*prefix, typed(text))).screen.step == step, text
+
+
+# --- the example in the authors' guide
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "writing-flows.md"
+
+
+def documented_example() -> str:
+    """The first YAML block of docs/writing-flows.md: the small flow authors copy from."""
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index("```yaml\n") + len("```yaml\n")
+    return text[start : text.index("```", start)]
+
+
+def test_the_documented_example_flow_lints_clean_and_qualifies_a_lead() -> None:
+    source = documented_example()
+    assert [str(d) for d in lint_text(source, "docs/writing-flows.md")] == []
+    engine = engine_for(load_flow_text(source))
+    result = engine.start({"company": "ООО «Вектор»", "hunter_name": "Олег"}, now=NOW)
+    assert result.screen.say == "Добрый день! Олег, «ПромУпак». Звоню в ООО «Вектор» по упаковке."
+    for action, value in [("answer", "dm"), ("submit", "120"), ("answer", "delays")]:
+        result = getattr(engine, action)(result.state, value, now=NOW)
+    result = engine.submit(result.state, "1,5 млн", now=NOW)
+    result = engine.answer(result.state, "booked", now=NOW)
+    screen = result.screen
+    assert screen.reached_outcome is not None
+    assert screen.reached_outcome.id == "qualified"
+    # budget 40 + authority 30 + need 30, all yes; hot: score >= 70 and the pain_delivery tag;
+    # the example has no timeline criterion, so T stays ❔
+    assert score_line(screen.assessment, "ru") == "100/100 · 🔥 горячий · BANT ✅✅✅❔ · ЛПР ✅"
+    assert screen.assessment.routing.lead_class == "a"
+    # delivery weighed 5 by the answer, price unrated counts 3: (5x5 + 3x3) / ((5 + 3) x 5)
+    assert screen.assessment.probability == pytest.approx(34 / 40)
