@@ -8,10 +8,11 @@ Dependencies reach handlers as dispatcher workflow data, by parameter name: `db`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, Update
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -20,12 +21,7 @@ from bot.domain import Role
 from bot.handlers import get_routers
 from bot.i18n import Translator
 from bot.lifecycle import InFlightUpdates
-from bot.middlewares import (
-    AccessMiddleware,
-    AccountMiddleware,
-    InFlightMiddleware,
-    LocaleMiddleware,
-)
+from bot.middlewares import AccessMiddleware, AccountMiddleware, LocaleMiddleware
 from bot.repositories import UsersRepo
 from bot.storage import SQLiteStorage
 from scripts.schema import Flow
@@ -37,6 +33,23 @@ BOT_COMMANDS = ("start", "call", "resume", "calls", "help")
 """The commands shown in Telegram's menu, each described by the `command-<name>` translation."""
 
 
+class TrackingDispatcher(Dispatcher):
+    """A Dispatcher that counts the updates it is handling, so shutdown can wait for them.
+
+    Counting starts in `feed_update`, before the FSM middleware: an update queued behind
+    another of the same person's (event isolation) is in flight too.
+    """
+
+    def __init__(self, *, in_flight: InFlightUpdates, **kwargs: Any) -> None:
+        super().__init__(in_flight=in_flight, **kwargs)
+        self.in_flight = in_flight
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        """Handle one update, counted as in flight until it is done."""
+        with self.in_flight.track(update.update_id):
+            return await super().feed_update(bot, update, **kwargs)
+
+
 def create_dispatcher(
     settings: Settings,
     *,
@@ -45,11 +58,11 @@ def create_dispatcher(
     flows: Flows | None = None,
     translator: Translator | None = None,
     in_flight: InFlightUpdates | None = None,
-) -> Dispatcher:
+) -> TrackingDispatcher:
     """A dispatcher with storage, middlewares and every router, ready to feed updates."""
     translator = translator or Translator.from_directory(default_locale=settings.LOCALE)
-    in_flight = in_flight or InFlightUpdates()
-    dispatcher = Dispatcher(
+    dispatcher = TrackingDispatcher(
+        in_flight=in_flight or InFlightUpdates(),
         storage=SQLiteStorage(db, clock),
         # One person's updates are handled one at a time: a double tap cannot advance twice.
         events_isolation=SimpleEventIsolation(),
@@ -58,9 +71,7 @@ def create_dispatcher(
         settings=settings,
         translator=translator,
         flows=flows or {},
-        in_flight=in_flight,
     )
-    dispatcher.update.outer_middleware(InFlightMiddleware(in_flight))
     dispatcher.update.outer_middleware(AccountMiddleware(db))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))
     dispatcher.update.outer_middleware(AccessMiddleware(db, clock))

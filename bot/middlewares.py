@@ -1,4 +1,4 @@
-"""Outer middlewares on every update, in order: in-flight tracking, account, locale, access.
+"""Outer middlewares on every update, in order: account, locale, access.
 
 Handlers downstream receive `account: Account`, `roles: frozenset[Role]`, `locale: str` and
 `t: I18n` besides the dispatcher's workflow data (`db`, `clock`, `settings`, `translator`...).
@@ -19,25 +19,11 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.domain import Account
 from bot.i18n import I18n, Translator
-from bot.lifecycle import InFlightUpdates
 from bot.repositories import UsersRepo
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-class InFlightMiddleware(BaseMiddleware):
-    """Counts the update as in flight until its handler returns, so shutdown can wait."""
-
-    def __init__(self, in_flight: InFlightUpdates) -> None:
-        self._in_flight = in_flight
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if not isinstance(event, Update):
-            return await handler(event, data)
-        with self._in_flight.track(event.update_id):
-            return await handler(event, data)
 
 
 def _on_behalf_of_chat(event: TelegramObject) -> bool:

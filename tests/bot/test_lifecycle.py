@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aiogram.filters import Command
+from aiogram.types import Message
 
 from bot.lifecycle import BackgroundTasks, InFlightUpdates
+from tests.bot.conftest import HUNTER
+from tests.bot.harness import World
 
 
 async def test_waiting_for_idle_returns_when_the_last_update_finishes() -> None:
@@ -72,3 +76,30 @@ async def test_a_crashing_loop_is_logged_and_the_others_keep_running(
 
     assert len(ticks) > ticks_after_crash > 0
     assert "Background task crash crashed" in caplog.text
+
+
+async def test_an_update_queued_behind_the_same_persons_update_counts_as_in_flight(
+    world: World,
+) -> None:
+    """A double tap at shutdown: the second update waits for the first and must not be lost."""
+    release = asyncio.Event()
+    handled = []
+
+    async def slow(message: Message) -> None:
+        await release.wait()
+        handled.append(message.message_id)
+
+    world.dispatcher.message.register(slow, Command("slow"))
+    conv = world.conversation(HUNTER)
+    in_flight = world.dispatcher["in_flight"]
+
+    first = asyncio.create_task(conv.send("/slow"))
+    second = asyncio.create_task(conv.send("/slow"))
+    await asyncio.sleep(0.05)
+
+    assert in_flight.count == 2
+    assert await in_flight.wait_idle(0.01) is False
+    release.set()
+    assert await in_flight.wait_idle(5) is True
+    await asyncio.gather(first, second)
+    assert len(handled) == 2
