@@ -64,6 +64,8 @@ class Fault:
     description: str = "Internal Server Error"
     parameters: dict[str, Any] | None = None
     drop_connection: bool = False
+    delay_seconds: float = 0.0
+    """With a delay and status 200 the request succeeds, late (a slow network)."""
 
     @classmethod
     def retry_after(cls, seconds: int) -> Fault:
@@ -88,6 +90,11 @@ class Fault:
             "Bad Request: group chat was upgraded to a supergroup chat",
             {"migrate_to_chat_id": new_chat_id},
         )
+
+    @classmethod
+    def slow(cls, seconds: float) -> Fault:
+        """The request succeeds after `seconds`."""
+        return cls(status=200, description="", delay_seconds=seconds)
 
     @classmethod
     def drop(cls) -> Fault:
@@ -308,7 +315,9 @@ class FakeBotAPI:
             if request.match_info["token"] != self.token:
                 return self._error(record, 401, "Unauthorized")
             fault = self._take_fault(method, params)
-            if fault is not None:
+            if fault is not None and fault.delay_seconds:
+                await asyncio.sleep(fault.delay_seconds)
+            if fault is not None and fault.status != 200:
                 if fault.drop_connection:
                     record.status = 0
                     if request.transport is not None:

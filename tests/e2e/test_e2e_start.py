@@ -13,7 +13,7 @@ from tests.e2e.conftest import (
     BotProcess,
     bot_environment,
 )
-from tests.e2e.fake_api import FakeBotAPI
+from tests.e2e.fake_api import FakeBotAPI, Fault
 from tests.e2e.telegram_api import user_json
 
 pytestmark = pytest.mark.e2e
@@ -95,3 +95,20 @@ async def test_a_startup_problem_exits_with_one_line_and_code_2(
     assert lines[0].startswith("qualibot: ")
     assert expected in lines[0]
     assert "tooshort" not in lines[0]
+
+
+async def test_sigterm_waits_for_an_answer_in_flight(
+    fake_api: FakeBotAPI, running_bot: BotProcess
+) -> None:
+    hunter = user_json(HUNTER, "Анна", "Смирнова")
+    fake_api.inject(Fault.slow(2.0), method="sendMessage", chat_id=HUNTER)
+
+    await fake_api.user_sends(hunter, "/start")
+    await fake_api.wait_for("sendMessage", lambda r: r.params["chat_id"] == HUNTER)
+    exit_code = await running_bot.terminate()
+
+    output = running_bot.output
+    assert exit_code == 0, output
+    assert output.index("Received SIGTERM") < output.index("Update id=1 is handled"), output
+    assert output.index("Update id=1 is handled") < output.index("Stopped"), output
+    assert fake_api.last_bot_message(HUNTER).text.startswith("Здравствуйте, Анна Смирнова!")
