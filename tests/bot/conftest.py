@@ -10,12 +10,14 @@ import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 
-from bot.app import create_dispatcher, seed_roles
+from bot.app import Flows, create_dispatcher, seed_roles
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Translator
+from scripts.loader import load_flows
 from tests.bot.harness import TEST_TOKEN, RecordingSession, World
+from tests.conftest import ROOT
 
 HUNTER = 1001
 MANAGER = 2002
@@ -79,15 +81,23 @@ def translator() -> Translator:
     return Translator.from_directory(strict=True)
 
 
+@pytest.fixture(scope="session")
+def flows() -> Flows:
+    """The call scripts shipped in scripts/flows."""
+    return load_flows(ROOT / "scripts" / "flows")
+
+
 @pytest.fixture
 async def world(
-    settings: Settings, db: Database, clock: FakeClock, translator: Translator
+    settings: Settings, db: Database, clock: FakeClock, translator: Translator, flows: Flows
 ) -> AsyncIterator[World]:
     """The real dispatcher over the test database, talking to an in-memory Bot API."""
     await seed_roles(db, settings, clock)
     session = RecordingSession(clock)
     bot = Bot(TEST_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
-    dispatcher = create_dispatcher(settings, db=db, clock=clock, translator=translator)
+    dispatcher = create_dispatcher(
+        settings, db=db, clock=clock, flows=flows, translator=translator
+    )
     yield World(dispatcher=dispatcher, bot=bot, session=session, clock=clock)
     await dispatcher.storage.close()
     await bot.session.close()

@@ -26,6 +26,7 @@ from tests.e2e.telegram_api import (
     TelegramRejects,
     callback_query_json,
     check_request,
+    group_chat_json,
     iter_buttons,
     message_json,
     private_chat_json,
@@ -297,6 +298,18 @@ class World:
             user_id, first_name, last_name, language_code=language_code, username=username
         )
         return Conversation(self, user, private_chat_json(user))
+
+    def group_conversation(
+        self, user_id: int, chat_id: int, first_name: str = "Ольга", last_name: str | None = None
+    ) -> Conversation:
+        """A person writing in a group, such as the managers' chat."""
+        return Conversation(
+            self, user_json(user_id, first_name, last_name), group_chat_json(chat_id)
+        )
+
+    def chat(self, chat_id: int) -> list[ShownMessage]:
+        """Everything the bot sent or edited in a chat, in order (e.g. alerts to managers)."""
+        return [m for m in self.session.history if m.chat_id == chat_id]
 
     async def feed(self, update: dict[str, Any]) -> Any:
         """Feed one update through the real dispatcher; fail on any protocol problem or error."""

@@ -146,3 +146,12 @@ async def test_a_failing_command_gets_an_apology_message(world: World, db: Datab
         await conv.send("/calls")
 
     assert conv.last_text.startswith("😔 Что-то пошло не так")
+
+
+async def test_a_manager_in_the_managers_chat_is_let_through_quietly(world: World) -> None:
+    """Group chats have no menu: known people's messages there get no reply and no refusal."""
+    conv = world.group_conversation(MANAGER, -1001234567890)
+
+    await conv.send("/start")
+
+    assert world.chat(-1001234567890) == []
