@@ -1,14 +1,3 @@
-"""Test-wide setup."""
-
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-
-# Test folders mirror package names (tests/bot, tests/scripts). Unless the project root is on
-# sys.path, `import bot` would find the test folder as a namespace package when pytest is
-# started as a script rather than with `python -m pytest`.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+"""Test-wide setup: pytest imports tests by path (importlib mode) with the project root on
+sys.path (see `[tool.pytest.ini_options]`), so `bot`, `scripts` and `scoring` are the packages,
+never the test folders of the same names."""
