@@ -1,11 +1,11 @@
+# Shortcuts for developers; the README's two commands need nothing but Python.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint format typecheck bench
+.PHONY: setup run test format bench
 
 $(PY):
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
 setup: $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
@@ -14,21 +14,14 @@ run: setup
 	$(PY) -m bot
 
 test: setup
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
-	$(PY) -m mypy scripts scoring bot
 	$(PY) -m pytest
-
-lint:
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
 
 format:
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-typecheck:
-	$(PY) -m mypy scripts scoring bot
-
 bench:
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks.bench_lint
+	$(PY) -m benchmarks.bench_engine
+	$(PY) -m benchmarks.bench_scoring
+	$(PY) -m benchmarks.bench_bot
