@@ -33,3 +33,103 @@ class ResumeCallCb(CallbackData, prefix="rc"):
     """Continue the given unfinished call (the call screen handles it)."""
 
     call_id: int
+
+
+class AnswerCb(CallbackData, prefix="a"):
+    """An answer button on the call screen, packed exactly as `answer_callback_data` writes it.
+
+    `seq` is the number of events the screen was drawn at: a press with an older number is a
+    double tap or a press on an old screen, and changes nothing.
+    """
+
+    call_id: int
+    seq: int
+    answer: str
+
+
+class CallAction(StrEnum):
+    """What a call-screen control does; short codes keep the data within 64 bytes."""
+
+    SHOW = "s"
+    BACK = "b"
+    OBJECTIONS = "o"
+    OBJECTION = "oo"
+    RESUME = "r"
+    NOTE = "n"
+    NO_FIT = "nf"
+    PAUSE = "p"
+    FINISH_MENU = "f"
+    FINISH = "fo"
+    DONT_KNOW = "k"
+    OPTION = "io"
+    HANDOFF = "h"
+    CALLBACK_TIME = "ct"
+    SUMMARY = "sum"
+    AGAIN = "ag"
+
+
+class CallCb(CallbackData, prefix="c"):
+    """A control on the call screen: the call, the event count it was drawn at, the action.
+
+    `arg` is an objection id, an outcome id or an option number; ids in flows are short ASCII,
+    so the longest packs to 53 bytes.
+    """
+
+    call_id: int
+    seq: int
+    action: CallAction
+    arg: str = ""
+
+
+class FlowCb(CallbackData, prefix="fl"):
+    """Pick the call script (flow) for a new call."""
+
+    flow_id: str
+    version: int
+
+
+class CardAction(StrEnum):
+    """Buttons while the lead card is being filled in."""
+
+    OPTION = "o"
+    SKIP = "s"
+    CANCEL = "x"
+
+
+class CardCb(CallbackData, prefix="cd"):
+    """A lead-card button; `field` is the position of the field being asked (stale if moved on)."""
+
+    field: int
+    action: CardAction
+    option: int = 0
+
+
+class LeadAction(StrEnum):
+    """What a button on a lead card (or a digest) does."""
+
+    CLAIM = "c"
+    HAND_OVER = "p"
+    HAND_TO = "pt"
+    REJECT = "r"
+    REJECT_AS = "ra"
+    DETAILS = "d"
+    PROGRESS = "ip"
+    WON = "w"
+    LOST = "l"
+    LOST_AS = "la"
+    BACK = "b"
+    OPEN = "o"
+
+
+class LeadCb(CallbackData, prefix="ld"):
+    """A press on a lead card: the lead and, for pickers, the chosen colleague or reason."""
+
+    action: LeadAction
+    lead_id: int
+    arg: str = ""
+
+
+class LeadsListCb(CallbackData, prefix="ll"):
+    """A filter button under `/leads` (open, mine, hot, today, week)."""
+
+    which: str
