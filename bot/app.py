@@ -1,8 +1,8 @@
 """The composition root shared by `python -m bot` and the tests.
 
 Dependencies reach handlers as dispatcher workflow data, by parameter name: `db`, `clock`,
-`settings`, `translator`, `flows`, `in_flight`; the middlewares add `account`, `roles`,
-`locale` and `t` for each update.
+`settings`, `translator`, `flows`, `in_flight`, `calls` (the call use cases); the middlewares
+add `account`, `roles`, `locale` and `t` for each update.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, Update
 
+from bot.calls import CallService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
@@ -71,6 +72,13 @@ def create_dispatcher(
         settings=settings,
         translator=translator,
         flows=flows or {},
+        calls=CallService(
+            db,
+            flows or {},
+            clock,
+            zone=settings.zone,
+            manager_chat_id=settings.MANAGER_CHAT_ID,
+        ),
     )
     dispatcher.update.outer_middleware(AccountMiddleware(db))
     dispatcher.update.outer_middleware(LocaleMiddleware(translator))

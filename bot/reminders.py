@@ -1,5 +1,8 @@
 """Delivers due reminders (callbacks to make) while the bot runs.
 
+A callback scheduled at the end of a call comes with buttons to call the lead again (a new call
+with the same card) or to review the call's summary.
+
 A reminder is marked sent only after Telegram accepted it, so a crash in between sends it again
 on restart: at least once, never lost.
 """
@@ -18,11 +21,13 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import CallAction, CallCb
 from bot.clock import Clock
 from bot.db import Database
 from bot.domain import Reminder
-from bot.i18n import Translator
+from bot.i18n import I18n, Translator
 from bot.repositories import RemindersRepo, UsersRepo
 from bot.telegram import fit_message
 
@@ -65,8 +70,29 @@ async def deliver_due_reminders(
 async def _send(bot: Bot, db: Database, translator: Translator, reminder: Reminder) -> None:
     account = await UsersRepo(db.connection).get(reminder.user_id)
     t = translator.bind(translator.pick_locale(account.language if account else None, None))
+    if reminder.call_id is None:
+        await bot.send_message(
+            chat_id=reminder.chat_id, text=fit_message(t("reminder-due", text=reminder.text))
+        )
+        return
     await bot.send_message(
-        chat_id=reminder.chat_id, text=fit_message(t("reminder-due", text=reminder.text))
+        chat_id=reminder.chat_id,
+        text=fit_message(t("call-reminder-due", text=reminder.text)),
+        reply_markup=callback_keyboard(t, reminder.call_id),
+    )
+
+
+def callback_keyboard(t: I18n, call_id: int) -> InlineKeyboardMarkup:
+    """A callback that is due: call the lead again with the same card, or review the call."""
+    again = CallCb(call_id=call_id, seq=0, action=CallAction.AGAIN).pack()
+    summary = CallCb(call_id=call_id, seq=0, action=CallAction.SUMMARY).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=t.plain("call-again-button"), callback_data=again),
+                InlineKeyboardButton(text=t.plain("call-summary-button"), callback_data=summary),
+            ]
+        ]
     )
 
 

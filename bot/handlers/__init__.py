@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import admin, common, errors, fallback, hunter, manager
+from bot.handlers import admin, call, call_start, common, errors, fallback, hunter, manager
 
 
 def get_routers() -> list[Router]:
@@ -17,6 +17,8 @@ def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         common.create_router(),
+        call_start.create_router(),
+        call.create_router(),
         hunter.create_router(),
         manager.create_router(),
         admin.create_router(),

@@ -1,4 +1,4 @@
-"""The hunter's menu: calls lists, callbacks due, and the entry points of the call screen."""
+"""The hunter's menu: the latest calls, unfinished calls, callbacks due."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import MenuAction, MenuCb, ResumeCallCb
+from bot.callbacks import CallAction, CallCb, MenuAction, MenuCb, ResumeCallCb
+from bot.calls import CallService
 from bot.config import Settings
 from bot.db import Database
-from bot.domain import Account, Role
+from bot.domain import Account, Call, CallStatus, Role
 from bot.filters import HasRole, PrivateChat
-from bot.i18n import I18n
+from bot.i18n import Html, I18n
 from bot.keyboards import home_keyboard
 from bot.render import card_title, when
 from bot.repositories import CallsRepo, RemindersRepo
@@ -20,23 +21,54 @@ from bot.telegram import show
 Screen = tuple[str, InlineKeyboardMarkup]
 
 
-async def my_calls_screen(db: Database, account: Account, t: I18n, settings: Settings) -> Screen:
-    """The hunter's latest calls with their status."""
-    calls = await CallsRepo(db.connection).list_recent_for_hunter(account.id, limit=10)
-    if not calls:
+async def my_calls_screen(
+    db: Database, account: Account, t: I18n, settings: Settings, calls: CallService
+) -> Screen:
+    """The hunter's latest calls with their outcomes; a button each to continue or review."""
+    recent = await CallsRepo(db.connection).list_recent_for_hunter(account.id, limit=10)
+    if not recent:
         return t("calls-empty"), home_keyboard(t)
     lines = [t("calls-title")]
-    lines += [
-        t(
-            "calls-line",
-            id=str(call.id),
-            title=card_title(call.card, t),
-            status=t(f"call-status-{call.status.value}"),
-            when=when(call.started_at, settings.zone),
+    rows = []
+    for call in recent:
+        title = card_title(call.card, t)
+        lines.append(
+            t(
+                "call-list-line",
+                id=str(call.id),
+                title=title,
+                status=Html(_status(call, t, calls)),
+                when=when(call.started_at, settings.zone),
+            )
         )
-        for call in calls
-    ]
-    return "\n".join(lines), home_keyboard(t)
+        if call.status is CallStatus.FINISHED:
+            data = CallCb(call_id=call.id, seq=0, action=CallAction.SUMMARY).pack()
+            key = "call-list-summary-button"
+        else:
+            data = ResumeCallCb(call_id=call.id).pack()
+            key = "call-list-open-button"
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=t.plain(key, id=str(call.id), title=title), callback_data=data
+                )
+            ]
+        )
+    rows += home_keyboard(t).inline_keyboard
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _status(call: Call, t: I18n, calls: CallService) -> str:
+    status = t(f"call-status-{call.status.value}")
+    if call.outcome is None:
+        return status
+    flow = calls.flow(call.flow_id, call.flow_version)
+    outcome = flow.outcomes.get(call.outcome) if flow is not None else None
+    return t(
+        "call-list-outcome",
+        status=Html(status),
+        outcome=outcome.title if outcome else call.outcome,
+    )
 
 
 async def unfinished_calls_screen(db: Database, account: Account, t: I18n) -> Screen:
@@ -71,10 +103,15 @@ async def callbacks_screen(db: Database, account: Account, t: I18n, settings: Se
 
 
 async def cmd_calls(
-    message: Message, db: Database, account: Account, t: I18n, settings: Settings
+    message: Message,
+    db: Database,
+    account: Account,
+    t: I18n,
+    settings: Settings,
+    calls: CallService,
 ) -> None:
     """/calls: the latest calls."""
-    text, keyboard = await my_calls_screen(db, account, t, settings)
+    text, keyboard = await my_calls_screen(db, account, t, settings, calls)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -85,10 +122,15 @@ async def cmd_resume(message: Message, db: Database, account: Account, t: I18n) 
 
 
 async def on_my_calls(
-    callback: CallbackQuery, db: Database, account: Account, t: I18n, settings: Settings
+    callback: CallbackQuery,
+    db: Database,
+    account: Account,
+    t: I18n,
+    settings: Settings,
+    calls: CallService,
 ) -> None:
     """Menu: my calls."""
-    text, keyboard = await my_calls_screen(db, account, t, settings)
+    text, keyboard = await my_calls_screen(db, account, t, settings, calls)
     await show(callback, text, reply_markup=keyboard)
     await callback.answer()
 
@@ -109,21 +151,11 @@ async def on_callbacks(
     await callback.answer()
 
 
-async def cmd_call_unavailable(message: Message, t: I18n) -> None:
-    """/call until the call screen is plugged in."""
-    await message.answer(t("call-screen-unavailable-alert"))
-
-
-async def on_call_unavailable(callback: CallbackQuery, t: I18n) -> None:
-    """New call / continue this call, until the call screen is plugged in."""
-    await callback.answer(t.plain("call-screen-unavailable-alert"), show_alert=True)
-
-
 def create_router() -> Router:
     """Hunters' menu entries, in private chats.
 
-    The call screen router, included before this one, takes over /call, `MenuAction.NEW_CALL`
-    and `ResumeCallCb`; the placeholders here only answer until it exists.
+    The call routers, included before this one, handle /call, `MenuAction.NEW_CALL` and
+    `ResumeCallCb`.
     """
     router = Router(name="hunter")
     for observer in (router.message, router.callback_query):
@@ -131,12 +163,7 @@ def create_router() -> Router:
         observer.filter(HasRole(Role.HUNTER))
     router.message.register(cmd_calls, Command("calls"))
     router.message.register(cmd_resume, Command("resume"))
-    router.message.register(cmd_call_unavailable, Command("call"))
     router.callback_query.register(on_my_calls, MenuCb.filter(F.action == MenuAction.MY_CALLS))
     router.callback_query.register(on_resume, MenuCb.filter(F.action == MenuAction.RESUME))
     router.callback_query.register(on_callbacks, MenuCb.filter(F.action == MenuAction.CALLBACKS))
-    router.callback_query.register(
-        on_call_unavailable, MenuCb.filter(F.action == MenuAction.NEW_CALL)
-    )
-    router.callback_query.register(on_call_unavailable, ResumeCallCb.filter())
     return router

@@ -1,0 +1,365 @@
+"""The call screen and the call summary as Telegram HTML with their inline keyboards.
+
+Everything a flow author or a hunter wrote (lines, labels, the company name, notes) reaches the
+text as a translation argument, which escapes it; button labels are plain text. Answer buttons
+are packed with `scripts.telegram_limits.answer_callback_data`, the encoder the linter measures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import CallAction, CallCb, MenuAction, MenuCb, ResumeCallCb
+from bot.calls import HANDOFF_REASON, CallView
+from bot.domain import CallStatus, Lead
+from bot.i18n import I18n
+from bot.render import card_title
+from scripts.engine import Screen, score_line
+from scripts.summary import CallSummary
+from scripts.telegram_limits import MAX_BUTTONS_PER_ROW, answer_callback_data
+
+Keyboard = list[list[InlineKeyboardButton]]
+
+CALLBACK_PRESETS = ("in-hour", "tomorrow-morning", "tomorrow-afternoon")
+"""Quick callback times: `call-callback-<preset>-button` is the label, `call-callback-<preset>`
+the text parsed as if the hunter had typed it."""
+
+_REASONS_SHOWN = 3
+_CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "GBP": "£"}
+
+
+class Panel(StrEnum):
+    """What the call screen shows besides the step itself."""
+
+    STEP = "step"
+    OBJECTIONS = "objections"
+    FINISH = "finish"
+    NOTE = "note"
+    NO_FIT = "nofit"
+    CALLBACK_TIME = "callback"
+    PAUSED = "paused"
+
+
+def render_call(
+    view: CallView, t: I18n, panel: Panel = Panel.STEP
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The call screen: the summary once the call is finished, else the step and a panel."""
+    if view.call.status is CallStatus.FINISHED and panel not in (Panel.NOTE,):
+        return render_summary(view, t)
+    if view.call.status is CallStatus.PAUSED:
+        panel = Panel.PAUSED
+    screen = view.screen
+    head = header(view, t)
+    if panel is Panel.STEP:
+        return _step(view, t)
+    lines = [head]
+    keyboard: Keyboard = []
+    cancel = [_button(view, CallAction.SHOW, t.plain("call-cancel-button"))]
+    if panel is Panel.OBJECTIONS:
+        lines += [t("call-screen-objections"), _score(screen, t)]
+        keyboard += _rows(
+            [_button(view, CallAction.OBJECTION, label, oid) for oid, label in screen.objections],
+            2,
+        )
+        keyboard.append(cancel)
+    elif panel is Panel.FINISH:
+        lines += [t("call-screen-finish"), _score(screen, t)]
+        keyboard += [
+            [_button(view, CallAction.FINISH, outcome.title, outcome.id)]
+            for outcome in screen.outcomes
+        ]
+        keyboard.append(cancel)
+    elif panel is Panel.NOTE:
+        lines.append(t("call-screen-note"))
+        keyboard.append(cancel)
+    elif panel is Panel.NO_FIT:
+        lines.append(t("call-screen-nofit"))
+        keyboard.append(cancel)
+    elif panel is Panel.CALLBACK_TIME:
+        lines.append(t("call-screen-callback"))
+        keyboard.append(
+            [
+                _button(
+                    view,
+                    CallAction.CALLBACK_TIME,
+                    t.plain(f"call-callback-{preset}-button"),
+                    preset,
+                )
+                for preset in CALLBACK_PRESETS
+            ]
+        )
+        keyboard.append(cancel)
+    else:
+        lines.append(t("call-screen-paused"))
+        keyboard.append(
+            [
+                InlineKeyboardButton(
+                    text=t.plain("call-resume-button"),
+                    callback_data=ResumeCallCb(call_id=view.call.id).pack(),
+                )
+            ]
+        )
+    return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=keyboard)
+
+
+def header(view: CallView, t: I18n) -> str:
+    """Company and progress: "<b>ООО Ромашка</b> · шаг 3/9"."""
+    screen = view.screen
+    return t(
+        "call-screen-header",
+        company=card_title(view.displays, t),
+        step=str(screen.step_number),
+        total=str(max(screen.step_number, screen.path_length_estimate)),
+    )
+
+
+def _step(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
+    screen = view.screen
+    blocks = [header(view, t)]
+    keyboard: Keyboard = []
+    reached = screen.reached_outcome
+    objection = screen.objection_open
+    if objection is not None:
+        blocks.append(t("call-screen-objection", label=objection.label))
+        blocks.append(t("call-screen-say", text=objection.say))
+        keyboard.append([_button(view, CallAction.RESUME, t.plain("call-return-button"))])
+    elif reached is not None:
+        blocks.append(t("call-screen-reached", title=reached.title))
+        if reached.say:
+            blocks.append(t("call-screen-say", text=reached.say))
+        keyboard.append(
+            [
+                _button(
+                    view,
+                    CallAction.FINISH,
+                    t.plain("call-finish-with-button", title=reached.title),
+                    reached.id,
+                )
+            ]
+        )
+    else:
+        blocks += _step_text(screen, t)
+        keyboard += _answer_rows(view, t)
+    if screen.knockouts and objection is None:
+        hit = screen.knockouts[0]
+        blocks.insert(1, t("call-screen-knockout", title=hit.title))
+        if hit.say and reached is None:
+            blocks.insert(2, t("call-screen-say", text=hit.say))
+        dq = screen.disqualify_outcome
+        if dq is not None and (reached is None or reached.id != dq.id):
+            keyboard.insert(
+                0, [_button(view, CallAction.FINISH, t.plain("call-disqualify-button"), dq.id)]
+            )
+    blocks.append(_score(screen, t))
+    if _handoff_offered(screen) and objection is None:
+        blocks.append(t("call-screen-handoff"))
+        keyboard.insert(0, [_button(view, CallAction.HANDOFF, t.plain("call-handoff-button"))])
+    keyboard += _controls(view, t, on_step=reached is None and objection is None)
+    return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=keyboard)
+
+
+def _step_text(screen: Screen, t: I18n) -> list[str]:
+    blocks = []
+    if screen.say:
+        blocks.append(t("call-screen-say", text=screen.say))
+    if screen.ask:
+        blocks.append(t("call-screen-ask", text=screen.ask))
+    if screen.hint:
+        blocks.append(t("call-screen-hint", text=screen.hint))
+    if screen.input is not None:
+        if screen.input.example:
+            blocks.append(
+                t(
+                    "call-screen-input-example",
+                    field=screen.input.title,
+                    example=screen.input.example,
+                )
+            )
+        else:
+            blocks.append(t("call-screen-input", field=screen.input.title))
+    return blocks
+
+
+def _answer_rows(view: CallView, t: I18n) -> Keyboard:
+    screen = view.screen
+    rows: Keyboard = []
+    buttons = [
+        InlineKeyboardButton(
+            text=label, callback_data=answer_callback_data(view.call.id, screen.seq, answer_id)
+        )
+        for answer_id, label in screen.answers
+    ]
+    rows += _rows(buttons, screen.columns)
+    if screen.input is not None:
+        options = [
+            _button(view, CallAction.OPTION, label, str(index))
+            for index, (_, label) in enumerate(screen.input.options)
+        ]
+        rows += _rows(options, max(screen.columns, 2))
+        if screen.input.skippable:
+            rows.append([_button(view, CallAction.DONT_KNOW, t.plain("call-dont-know-button"))])
+    return rows
+
+
+def _controls(view: CallView, t: I18n, *, on_step: bool) -> Keyboard:
+    screen = view.screen
+    first = []
+    if screen.can_back:
+        first.append(_button(view, CallAction.BACK, t.plain("call-back-button")))
+    if screen.objections:
+        first.append(_button(view, CallAction.OBJECTIONS, t.plain("call-objection-button")))
+    second = [_button(view, CallAction.NOTE, t.plain("call-note-button"))]
+    if on_step:
+        second.append(_button(view, CallAction.NO_FIT, t.plain("call-nofit-button")))
+    third = [
+        _button(view, CallAction.PAUSE, t.plain("call-pause-button")),
+        _button(view, CallAction.FINISH_MENU, t.plain("call-finish-button")),
+    ]
+    return [row for row in (first, second, third) if row]
+
+
+def _handoff_offered(screen: Screen) -> bool:
+    if not screen.handoff_ready:
+        return False
+    if screen.reached_outcome is not None and screen.reached_outcome.kind == "qualified":
+        return False  # finishing with the outcome reached hands it over already
+    return any(outcome.kind == "qualified" for outcome in screen.outcomes)
+
+
+def qualified_outcome(screen: Screen) -> str | None:
+    """The outcome a handoff finishes the call with: the flow's first qualified one."""
+    return next((o.id for o in screen.outcomes if o.kind == "qualified"), None)
+
+
+def _button(view: CallView, action: CallAction, text: str, arg: str = "") -> InlineKeyboardButton:
+    """A call control drawn at the call's current event count."""
+    data = CallCb(call_id=view.call.id, seq=view.state.seq, action=action, arg=arg)
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def _rows(buttons: Sequence[InlineKeyboardButton], columns: int) -> Keyboard:
+    width = max(1, min(columns, MAX_BUTTONS_PER_ROW))
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def _score(screen: Screen, t: I18n) -> str:
+    return t("call-screen-score", line=score_line(screen.assessment, screen.language))
+
+
+# ----- the summary card -----
+
+
+def render_summary(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
+    """The card shown when the call ends: score, class, BANT, value, outcome, next step."""
+    summary = view.summary()
+    screen = view.screen
+    blocks = [summary_text(summary, screen, view.lead, t)]
+    if summary.notes:
+        blocks.append("\n".join(t("call-summary-note", text=note) for note in summary.notes))
+    keyboard: Keyboard = [
+        [_button(view, CallAction.NOTE, t.plain("call-note-button"))],
+        [
+            InlineKeyboardButton(
+                text=t.plain("call-new-call-button"),
+                callback_data=MenuCb(action=MenuAction.NEW_CALL).pack(),
+            ),
+            InlineKeyboardButton(
+                text=t.plain("menu-home"), callback_data=MenuCb(action=MenuAction.HOME).pack()
+            ),
+        ],
+    ]
+    return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=keyboard)
+
+
+def summary_text(summary: CallSummary, screen: Screen, lead: Lead | None, t: I18n) -> str:
+    """The summary's text without the notes."""
+    lines = [t("call-summary-title", outcome=summary.outcome_title or "—")]
+    company = summary.company or t.plain("call-untitled")
+    lines.append(t("call-summary-company", company=company))
+    contact = " · ".join(part for part in (summary.contact, summary.phone, summary.email) if part)
+    if contact:
+        lines.append(t("call-summary-contact", text=contact))
+    lines.append(t("call-summary-score", line=score_line(screen.assessment, screen.language)))
+    lines.append(t("call-summary-class", title=summary.class_title))
+    if summary.probability is not None:
+        lines.append(t("call-summary-probability", percent=str(round(summary.probability * 100))))
+    if summary.expected_value is not None:
+        lines.append(
+            t(
+                "call-summary-value",
+                amount=money(summary.expected_value, summary.currency, t.locale),
+            )
+        )
+    lines.append("")
+    lines.append(t("call-summary-bant-title"))
+    for line in summary.bant:
+        mark = _BANT_MARKS.get(line.status, "❔")
+        name = t.plain(f"call-bant-{line.dimension}")
+        if line.answer:
+            lines.append(
+                t("call-summary-bant-said", mark=mark, dimension=name, answer=line.answer)
+            )
+        else:
+            lines.append(t("call-summary-bant", mark=mark, dimension=name))
+    lines.append("")
+    if summary.next_step:
+        lines.append(t("call-summary-next", text=summary.next_step))
+    lines += [t("call-summary-for", text=r) for r in summary.reasons_for[:_REASONS_SHOWN]]
+    lines += [t("call-summary-against", text=r) for r in summary.reasons_against[:_REASONS_SHOWN]]
+    if summary.outcome_reason == HANDOFF_REASON:
+        lines.append(t("call-summary-handoff"))
+    elif reason := reason_title(summary):
+        lines.append(t("call-summary-reason", reason=reason))
+    if summary.callback_at:
+        lines.append(t("call-summary-callback", when=local_time(summary.callback_at, t.locale)))
+    if lead is not None:
+        key = (
+            "call-summary-lead-alerted"
+            if summary.outcome_kind == "qualified"
+            else "call-summary-lead-saved"
+        )
+        lines.append(t(key, id=str(lead.id)))
+    return "\n".join(_squeeze(lines))
+
+
+_BANT_MARKS = {"confirmed": "✅", "partial": "☑️", "unknown": "❔", "negative": "❌"}
+
+
+def reason_title(summary: CallSummary) -> str | None:
+    """Why a lead was disqualified, in words: the knock-out's title, else the outcome's."""
+    if summary.outcome_kind != "disqualified" or summary.outcome_reason is None:
+        return None
+    if summary.knockouts:
+        return summary.knockouts[0]
+    return summary.outcome_title or summary.outcome_reason
+
+
+def local_time(iso: str, locale: str) -> str:
+    """A callback time as the hunter reads it (the stored text keeps its offset)."""
+    moment = datetime.fromisoformat(iso)
+    return moment.strftime("%d.%m.%Y %H:%M" if locale == "ru" else "%Y-%m-%d %H:%M")
+
+
+def money(amount: float, currency: str, locale: str) -> str:
+    """A whole amount with grouped digits and the currency sign: 1 200 000 ₽, $40,000."""
+    whole = f"{round(amount):,}"
+    sign = _CURRENCY_SIGNS.get(currency)
+    if locale == "ru":
+        return f"{whole.replace(',', ' ')} {sign or currency}"
+    return f"{sign}{whole}" if sign and sign != "₽" else f"{whole} {sign or currency}"
+
+
+def _squeeze(lines: Iterable[str]) -> list[str]:
+    """Drop blank lines at the ends and doubled ones in between."""
+    result: list[str] = []
+    for line in lines:
+        if not line and (not result or not result[-1]):
+            continue
+        result.append(line)
+    while result and not result[-1]:
+        result.pop()
+    return result

@@ -1,0 +1,139 @@
+"""What the call handlers share: conversation states, text filters, showing the call screen.
+
+The FSM only remembers what the hunter is typing into (a lead-card field, an answer, a note)
+and which call; where the call stands always comes from its events in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Filter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.call_screen import Panel, render_call
+from bot.calls import CallRefused, CallService, CallView, Refusal
+from bot.i18n import I18n
+from bot.telegram import edit_or_send
+
+logger = logging.getLogger(__name__)
+
+
+class CardEntry(StatesGroup):
+    """The lead card is being filled in before the call opens."""
+
+    field = State()
+
+
+class OnCall(StatesGroup):
+    """A call is on the screen; what typed text means depends on the state."""
+
+    answering = State()
+    note = State()
+    no_fit = State()
+    callback_time = State()
+
+
+CALL_STATES = (OnCall.answering, OnCall.note, OnCall.no_fit, OnCall.callback_time)
+
+
+class TypedText(Filter):
+    """A text message that is not a command; the handler receives it as `text`."""
+
+    async def __call__(self, message: Message) -> bool | dict[str, Any]:
+        text = message.text
+        if text is None or text.startswith("/"):
+            return False
+        return {"text": text}
+
+
+class Forwarded(Filter):
+    """A forwarded message: someone else's words, never taken as the hunter's answer."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.forward_origin is not None
+
+
+_ALERT_KEYS = {
+    Refusal.NOT_FOUND: "call-forged-alert",
+    Refusal.NOT_YOURS: "call-forged-alert",
+    Refusal.FORGED: "call-forged-alert",
+    Refusal.RECORDED: "call-recorded-alert",
+    Refusal.CLOSED: "call-closed-alert",
+    Refusal.FINISHED: "call-finished-alert",
+    Refusal.PAUSED: "call-paused-alert",
+    Refusal.FLOW_GONE: "call-flow-gone-alert",
+    Refusal.NO_INPUT: "call-forged-alert",
+    Refusal.EMPTY: "call-empty-alert",
+    Refusal.NO_ROUTE: "call-no-route-alert",
+}
+
+
+def log_refusal(user_id: int, refused: CallRefused) -> None:
+    """Forged requests at WARNING with the user id; ids only, never names or phones."""
+    if refused.suspicious:
+        logger.warning("Rejected a forged request from user %s: %s", user_id, refused)
+    elif refused.refusal is Refusal.NO_ROUTE:
+        logger.warning("No branch matched for user %s: %s", user_id, refused)
+
+
+async def refuse_press(callback: CallbackQuery, t: I18n, refused: CallRefused) -> None:
+    """Answer a press that changed nothing, saying why."""
+    log_refusal(callback.from_user.id, refused)
+    await callback.answer(t.plain(_ALERT_KEYS[refused.refusal]))
+
+
+def pressed_message_id(callback: CallbackQuery) -> int | None:
+    """The id of the message whose button was pressed."""
+    return callback.message.message_id if callback.message is not None else None
+
+
+async def show_call(
+    bot: Bot,
+    calls: CallService,
+    view: CallView,
+    t: I18n,
+    panel: Panel = Panel.STEP,
+    *,
+    message_id: int | None = None,
+    fresh: bool = False,
+) -> int:
+    """Draw the call screen in `message_id` (default: the call's screen message) or anew.
+
+    The message that shows the screen is remembered on the call, so typed answers edit it; a
+    screen moved to a fresh message leaves the old one without buttons.
+    """
+    call = view.call
+    text, markup = render_call(view, t, panel)
+    target = None if fresh else (message_id or call.screen_message_id)
+    shown = await edit_or_send(bot, call.chat_id, target, text, reply_markup=markup)
+    if shown != call.screen_message_id:
+        await calls.set_screen_message(call.id, chat_id=call.chat_id, message_id=shown)
+        if call.screen_message_id is not None and fresh:
+            await _drop_buttons(bot, call.chat_id, call.screen_message_id)
+    return shown
+
+
+async def _drop_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+    except TelegramBadRequest as e:
+        # Already without buttons, deleted or too old: nothing left to press there anyway.
+        logger.debug("Could not clear the old call screen %s: %s", message_id, e.message)
+
+
+async def enter_call(state: FSMContext, call_id: int) -> None:
+    """Typed text now answers this call."""
+    await state.set_state(OnCall.answering)
+    await state.set_data({"call_id": call_id})
+
+
+async def current_call_id(state: FSMContext) -> int | None:
+    """The call typed text belongs to, if any."""
+    value = (await state.get_data()).get("call_id")
+    return value if isinstance(value, int) else None
