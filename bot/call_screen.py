@@ -18,6 +18,7 @@ from bot.calls import HANDOFF_REASON, CallView
 from bot.domain import CallStatus, Lead
 from bot.i18n import I18n
 from bot.render import card_title
+from bot.telegram import escape
 from scripts.engine import Screen, score_line
 from scripts.summary import CallSummary
 from scripts.telegram_limits import MAX_BUTTONS_PER_ROW, answer_callback_data
@@ -106,6 +107,15 @@ def render_call(
     return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=keyboard)
 
 
+def quote(text: str) -> str:
+    """A line to read aloud, as a quote.
+
+    Author and client texts are escaped here rather than passed to a translation: Fluent
+    refuses arguments over 1,000 characters, and a note or a long line may be longer.
+    """
+    return f"<blockquote>{escape(text)}</blockquote>"
+
+
 def header(view: CallView, t: I18n) -> str:
     """Company and progress: "<b>ООО Ромашка</b> · шаг 3/9"."""
     screen = view.screen
@@ -125,37 +135,31 @@ def _step(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
     objection = screen.objection_open
     if objection is not None:
         blocks.append(t("call-screen-objection", label=objection.label))
-        blocks.append(t("call-screen-say", text=objection.say))
+        blocks.append(quote(objection.say))
         keyboard.append([_button(view, CallAction.RESUME, t.plain("call-return-button"))])
-    elif reached is not None:
-        blocks.append(t("call-screen-reached", title=reached.title))
-        if reached.say:
-            blocks.append(t("call-screen-say", text=reached.say))
-        keyboard.append(
-            [
-                _button(
-                    view,
-                    CallAction.FINISH,
-                    t.plain("call-finish-with-button", title=reached.title),
-                    reached.id,
-                )
-            ]
-        )
     else:
-        blocks += _step_text(screen, t)
-        keyboard += _answer_rows(view, t)
-    if screen.knockouts and objection is None:
-        hit = screen.knockouts[0]
-        blocks.insert(1, t("call-screen-knockout", title=hit.title))
-        if hit.say and reached is None:
-            blocks.insert(2, t("call-screen-say", text=hit.say))
-        dq = screen.disqualify_outcome
-        if dq is not None and (reached is None or reached.id != dq.id):
-            keyboard.insert(
-                0, [_button(view, CallAction.FINISH, t.plain("call-disqualify-button"), dq.id)]
-            )
+        disqualify = screen.disqualify_outcome if screen.knockouts else None
+        if screen.knockouts:
+            hit = screen.knockouts[0]
+            blocks.append(t("call-screen-knockout", title=hit.title))
+            if hit.say:
+                blocks.append(quote(hit.say))
+        if disqualify is not None:
+            label = t.plain("call-disqualify-button")
+            keyboard.append([_button(view, CallAction.FINISH, label, disqualify.id)])
+        if reached is not None:
+            same = disqualify is not None and disqualify.id == reached.id
+            if not same:
+                blocks.append(t("call-screen-reached", title=reached.title))
+                if reached.say:
+                    blocks.append(quote(reached.say))
+                label = t.plain("call-finish-with-button", title=reached.title)
+                keyboard.append([_button(view, CallAction.FINISH, label, reached.id)])
+        else:
+            blocks += _step_text(screen, t)
+            keyboard += _answer_rows(view, t)
     blocks.append(_score(screen, t))
-    if _handoff_offered(screen) and objection is None:
+    if objection is None and _handoff_offered(screen):
         blocks.append(t("call-screen-handoff"))
         keyboard.insert(0, [_button(view, CallAction.HANDOFF, t.plain("call-handoff-button"))])
     keyboard += _controls(view, t, on_step=reached is None and objection is None)
@@ -165,11 +169,11 @@ def _step(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
 def _step_text(screen: Screen, t: I18n) -> list[str]:
     blocks = []
     if screen.say:
-        blocks.append(t("call-screen-say", text=screen.say))
+        blocks.append(quote(screen.say))
     if screen.ask:
-        blocks.append(t("call-screen-ask", text=screen.ask))
+        blocks.append(f"<b>{escape(screen.ask)}</b>")
     if screen.hint:
-        blocks.append(t("call-screen-hint", text=screen.hint))
+        blocks.append(f"<i>{escape(screen.hint)}</i>")
     if screen.input is not None:
         if screen.input.example:
             blocks.append(
@@ -247,7 +251,7 @@ def _rows(buttons: Sequence[InlineKeyboardButton], columns: int) -> Keyboard:
 
 
 def _score(screen: Screen, t: I18n) -> str:
-    return t("call-screen-score", line=score_line(screen.assessment, screen.language))
+    return "📊 " + escape(score_line(screen.assessment, screen.language))
 
 
 # ----- the summary card -----
@@ -259,7 +263,7 @@ def render_summary(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
     screen = view.screen
     blocks = [summary_text(summary, screen, view.lead, t)]
     if summary.notes:
-        blocks.append("\n".join(t("call-summary-note", text=note) for note in summary.notes))
+        blocks.append("\n".join(f"📝 {escape(note)}" for note in summary.notes))
     keyboard: Keyboard = [
         [_button(view, CallAction.NOTE, t.plain("call-note-button"))],
         [
@@ -279,11 +283,11 @@ def summary_text(summary: CallSummary, screen: Screen, lead: Lead | None, t: I18
     """The summary's text without the notes."""
     lines = [t("call-summary-title", outcome=summary.outcome_title or "—")]
     company = summary.company or t.plain("call-untitled")
-    lines.append(t("call-summary-company", company=company))
+    lines.append(f"<b>{escape(company)}</b>")
     contact = " · ".join(part for part in (summary.contact, summary.phone, summary.email) if part)
     if contact:
-        lines.append(t("call-summary-contact", text=contact))
-    lines.append(t("call-summary-score", line=score_line(screen.assessment, screen.language)))
+        lines.append(f"👤 {escape(contact)}")
+    lines.append(_score(screen, t))
     lines.append(t("call-summary-class", title=summary.class_title))
     if summary.probability is not None:
         lines.append(t("call-summary-probability", percent=str(round(summary.probability * 100))))
@@ -299,12 +303,8 @@ def summary_text(summary: CallSummary, screen: Screen, lead: Lead | None, t: I18
     for line in summary.bant:
         mark = _BANT_MARKS.get(line.status, "❔")
         name = t.plain(f"call-bant-{line.dimension}")
-        if line.answer:
-            lines.append(
-                t("call-summary-bant-said", mark=mark, dimension=name, answer=line.answer)
-            )
-        else:
-            lines.append(t("call-summary-bant", mark=mark, dimension=name))
+        said = f": {escape(line.answer)}" if line.answer else ""
+        lines.append(f"{mark} {escape(name)}{said}")
     lines.append("")
     if summary.next_step:
         lines.append(t("call-summary-next", text=summary.next_step))

@@ -39,7 +39,9 @@ from scripts.summary import CallSummary
 
 logger = logging.getLogger(__name__)
 
+# A reminder's text is one line; both limits keep it far below what a translation accepts.
 _REMINDER_DETAILS_LIMIT = 300
+_REMINDER_COMPANY_LIMIT = 80
 
 _CHANGES: dict[CallAction, EventKind] = {
     CallAction.BACK: "back",
@@ -497,15 +499,20 @@ async def _finish_callback(
 
 
 def _reminder_text(summary: CallSummary, t: I18n) -> str:
-    details = "; ".join(part for part in (summary.outcome_title, *summary.notes) if part)
-    if len(details) > _REMINDER_DETAILS_LIMIT:
-        details = details[: _REMINDER_DETAILS_LIMIT - 1] + "…"
+    details = _clip(
+        "; ".join(part for part in (summary.outcome_title, *summary.notes) if part),
+        _REMINDER_DETAILS_LIMIT,
+    )
     return t.plain(
         "call-reminder-text",
-        company=summary.company or t.plain("call-untitled"),
+        company=_clip(summary.company or t.plain("call-untitled"), _REMINDER_COMPANY_LIMIT),
         phone=summary.phone or "—",
         details=details or "—",
     )
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def _explain(

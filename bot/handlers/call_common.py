@@ -110,12 +110,12 @@ async def show_call(
     """
     call = view.call
     text, markup = render_call(view, t, panel)
+    if fresh and call.screen_message_id is not None:
+        await _drop_buttons(bot, call.chat_id, call.screen_message_id)
     target = None if fresh else (message_id or call.screen_message_id)
     shown = await edit_or_send(bot, call.chat_id, target, text, reply_markup=markup)
     if shown != call.screen_message_id:
         await calls.set_screen_message(call.id, chat_id=call.chat_id, message_id=shown)
-        if call.screen_message_id is not None and fresh:
-            await _drop_buttons(bot, call.chat_id, call.screen_message_id)
     return shown
 
 

@@ -20,7 +20,7 @@ from bot.domain import Account, Role
 from bot.filters import HasRole, PrivateChat
 from bot.handlers.call_common import CardEntry, Forwarded, TypedText, enter_call, show_call
 from bot.i18n import I18n
-from bot.telegram import edit_or_send, fit_message
+from bot.telegram import edit_or_send, escape, fit_message
 from scoring.model import FactValue
 from scripts.inputs import Invalid, Parsed, parse_input
 from scripts.schema import FieldSpec, Flow
@@ -212,7 +212,7 @@ class _Card:
             )
         ]
         lines += [
-            t("call-card-filled", field=self.flow.fields[name].title, value=shown)
+            f"✓ {escape(self.flow.fields[name].title)}: {escape(shown)}"
             for name, shown in self.shown.items()
         ]
         ask = "call-card-ask-choice" if spec.options else "call-card-ask"

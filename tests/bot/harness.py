@@ -390,6 +390,50 @@ class Conversation:
         shown, button = self._find_button(label)
         return await self.press(shown, button["callback_data"])
 
+    def find_exact(self, label: str) -> tuple[ShownMessage, str]:
+        """The latest message with a button labelled exactly `label`, and that button's data."""
+        for shown in reversed(self._shown_here()):
+            current = self.session.messages.get((shown.chat_id, shown.message_id))
+            if current is None:
+                continue
+            for button in iter_buttons(current.reply_markup):
+                if button["text"] == label:
+                    return current, str(button["callback_data"])
+        raise AssertionError(f"no button {label!r} in the chat; buttons now: {self.buttons}")
+
+    async def tap(self, label: str) -> str:
+        """Press the button labelled exactly `label` (`click` matches a part of the label)."""
+        shown, data = self.find_exact(label)
+        return await self.press(shown, data)
+
+    async def send_forwarded(self, text: str) -> Any:
+        """The person forwards someone else's message to the bot."""
+        message = message_json(
+            message_id=self.session.next_message_id(),
+            date=self._date(),
+            chat=self.chat,
+            from_user=self.user,
+            text=text,
+        )
+        message["forward_origin"] = {
+            "type": "hidden_user",
+            "date": self._date(),
+            "sender_user_name": "Клиент",
+        }
+        return await self.world.feed({"message": message})
+
+    async def send_edited(self, text: str) -> Any:
+        """The person edits one of their earlier messages to `text`."""
+        message = message_json(
+            message_id=self.session.next_message_id(),
+            date=self._date(),
+            chat=self.chat,
+            from_user=self.user,
+            text=text,
+        )
+        message["edit_date"] = self._date()
+        return await self.world.feed({"edited_message": message})
+
     async def press(self, shown: ShownMessage, data: str) -> str:
         """Press a button with arbitrary callback data (forged, stale...); returns the query id."""
         query_id = f"q{next(self.world.query_ids)}"

@@ -14,7 +14,6 @@ call-card-ask = Type: <b>{ $field }</b>
 call-card-ask-choice = Choose or type: <b>{ $field }</b>
 call-card-example = <i>For example: { $example }</i>
 call-card-optional = <i>You can skip it.</i>
-call-card-filled = ✓ { $field }: { $value }
 call-card-skip-button = ⏭ Skip
 call-card-cancel-button = ✖️ Cancel the call
 call-card-required-alert = This field is required
@@ -25,12 +24,8 @@ call-card-hint = The lead card is being filled in: type the value or press a but
 ## The call screen
 
 call-screen-header = <b>{ $company }</b> · step { $step }/{ $total }
-call-screen-say = <blockquote>{ $text }</blockquote>
-call-screen-ask = <b>{ $text }</b>
-call-screen-hint = <i>{ $text }</i>
 call-screen-input = ✍️ Type the answer: { $field }.
 call-screen-input-example = ✍️ Type the answer: { $field }. For example: { $example }
-call-screen-score = 📊 { $line }
 call-screen-objection = 💬 <b>Objection: { $label }</b>
 call-screen-knockout = ⛔ <b>Knock-out: { $title }</b> — the lead does not fit.
 call-screen-reached = 🏁 <b>Outcome: { $title }</b>
@@ -93,15 +88,10 @@ call-screen-moved = ⬇️ The call continues in the message below.
 ## The summary
 
 call-summary-title = 🏁 <b>Call finished: { $outcome }</b>
-call-summary-company = <b>{ $company }</b>
-call-summary-contact = 👤 { $text }
-call-summary-score = 📊 { $line }
 call-summary-class = 🏷 Class: { $title }
 call-summary-probability = 🎯 Deal probability: { $percent }%
 call-summary-value = 💰 Expected value: { $amount }
 call-summary-bant-title = <b>BANT</b>
-call-summary-bant = { $mark } { $dimension }
-call-summary-bant-said = { $mark } { $dimension }: { $answer }
 call-bant-budget = Budget
 call-bant-authority = Authority
 call-bant-need = Need
@@ -113,7 +103,6 @@ call-summary-reason = ⛔ Reason: { $reason }
 call-summary-callback = ⏰ Call back: { $when }
 call-summary-lead-alerted = 🔥 Lead #L-{ $id } handed to the managers.
 call-summary-lead-saved = 🌱 Lead #L-{ $id } saved for nurturing.
-call-summary-note = 📝 { $text }
 call-summary-handoff = 🚀 Handed to the managers before the script's end.
 
 ## Reminders and lists

@@ -14,7 +14,6 @@ call-card-ask = Напишите: <b>{ $field }</b>
 call-card-ask-choice = Выберите или напишите: <b>{ $field }</b>
 call-card-example = <i>Например: { $example }</i>
 call-card-optional = <i>Можно пропустить.</i>
-call-card-filled = ✓ { $field }: { $value }
 call-card-skip-button = ⏭ Пропустить
 call-card-cancel-button = ✖️ Отменить звонок
 call-card-required-alert = Это поле обязательно
@@ -25,12 +24,8 @@ call-card-hint = Сейчас заполняется карточка лида: 
 ## The call screen
 
 call-screen-header = <b>{ $company }</b> · шаг { $step }/{ $total }
-call-screen-say = <blockquote>{ $text }</blockquote>
-call-screen-ask = <b>{ $text }</b>
-call-screen-hint = <i>{ $text }</i>
 call-screen-input = ✍️ Напишите ответ: { $field }.
 call-screen-input-example = ✍️ Напишите ответ: { $field }. Например: { $example }
-call-screen-score = 📊 { $line }
 call-screen-objection = 💬 <b>Возражение: { $label }</b>
 call-screen-knockout = ⛔ <b>Стоп-фактор: { $title }</b> — лид не подходит.
 call-screen-reached = 🏁 <b>Итог: { $title }</b>
@@ -93,15 +88,10 @@ call-screen-moved = ⬇️ Звонок продолжается в сообще
 ## The summary
 
 call-summary-title = 🏁 <b>Звонок завершён: { $outcome }</b>
-call-summary-company = <b>{ $company }</b>
-call-summary-contact = 👤 { $text }
-call-summary-score = 📊 { $line }
 call-summary-class = 🏷 Класс: { $title }
 call-summary-probability = 🎯 Вероятность сделки: { $percent }%
 call-summary-value = 💰 Ожидаемая сумма: { $amount }
 call-summary-bant-title = <b>BANT</b>
-call-summary-bant = { $mark } { $dimension }
-call-summary-bant-said = { $mark } { $dimension }: { $answer }
 call-bant-budget = Бюджет
 call-bant-authority = Полномочия
 call-bant-need = Потребность
@@ -113,7 +103,6 @@ call-summary-reason = ⛔ Причина: { $reason }
 call-summary-callback = ⏰ Перезвонить: { $when }
 call-summary-lead-alerted = 🔥 Лид #L-{ $id } передан менеджерам.
 call-summary-lead-saved = 🌱 Лид #L-{ $id } сохранён для прогрева.
-call-summary-note = 📝 { $text }
 call-summary-handoff = 🚀 Передан менеджерам, не дожидаясь конца скрипта.
 
 ## Reminders and lists
