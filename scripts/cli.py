@@ -85,7 +85,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "paths_outcome_none": "== {mark} {title} ({id}): пути не показаны (за пределом)",
         "paths_cap": "Предел {limit} путей достигнут: показаны первые (короткие) пути; --max N.",
         "paths_total": "Всего путей: {count}",
-        "paths_loops": "Петли обрезаны: {count}",
+        "paths_loops": "Петли (обрезаны): {loops}",
         "otherwise": "иначе",
         "noted": "📝 Заметка сохранена.",
         "no_fit_kept": "📝 Записано для автора сценария; шаг тот же.",
@@ -142,7 +142,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "paths_outcome_none": "== {mark} {title} ({id}): no path shown (beyond the cap)",
         "paths_cap": "Cap of {limit} paths reached: the first (shortest) are shown; use --max N.",
         "paths_total": "Paths: {count}",
-        "paths_loops": "Loops cut: {count}",
+        "paths_loops": "Loops (cut): {loops}",
         "otherwise": "otherwise",
         "noted": "📝 Note saved.",
         "no_fit_kept": "📝 Kept for the script's author; same step.",
@@ -325,8 +325,9 @@ def format_paths(report: PathReport, lang: str) -> str:
         lines.extend(_path_line(index, path, lang) for index, path in enumerate(paths, start=1))
     lines.append("")
     lines.append(texts["paths_total"].format(count=len(report.paths)))
-    if report.loops_cut:
-        lines.append(texts["paths_loops"].format(count=report.loops_cut))
+    if report.loops:
+        loops = ", ".join(f"{source} → {target}" for source, target in sorted(report.loops))
+        lines.append(texts["paths_loops"].format(loops=loops))
     if report.truncated:
         lines.append(texts["paths_cap"].format(limit=report.limit))
     return "\n".join(lines) + "\n"

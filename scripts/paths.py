@@ -1,8 +1,11 @@
 """Every path through a flow, from the start to each outcome, with the score it can reach.
 
 A path is a sequence of steps and the answers taken between them; a step is never visited twice
-on one path (loops are cut and counted), and enumeration stops at a cap. Answers of one step that
-record exactly the same thing and lead to the same place are one edge ("Да / Конечно").
+on one path (a move back to a step passed is cut and reported as a loop), and enumeration stops
+at a cap, shortest paths first. Answers of one step that record exactly the same thing and lead
+to the same place are one edge ("Да / Конечно"). Which outcomes are reachable, and with what
+scores and temperatures, is found by a separate search over calls rather than paths, so it is
+complete whatever the cap.
 
 Typed inputs make a range. Every condition of the flow is read for the thresholds it compares a
 field with (`budget >= 500000`, `timeline <= 30d`), and each typed field is tried with one value
@@ -68,8 +71,8 @@ class PathReport:
     paths: tuple[FlowPath, ...]
     limit: int
     truncated: bool
-    loops_cut: int
-    """How often a path was stopped because it came back to a step it had passed."""
+    loops: frozenset[tuple[str, str]]
+    """(step, earlier step) moves that were cut because they come back to a step passed."""
     outcomes: Mapping[str, OutcomeSummary]
     """Every outcome a call can reach (found without the cap), with its score range."""
     by_outcome: Mapping[str, tuple[FlowPath, ...]] = field(default_factory=dict)
@@ -180,7 +183,8 @@ class _Explorer:
         self.limit = limit
         self.paths: list[FlowPath] = []
         self.truncated = False
-        self.loops_cut = 0
+        self.loops: set[tuple[str, str]] = set()
+        self._to_end: dict[str, int] = {}
         self._conditions: dict[str, Condition] = {}
         self._assessments: dict[_Facts, Assessment] = {}
         # paths are listed by growing length, so the same prefixes are followed again and again
@@ -306,9 +310,30 @@ class _Explorer:
     def enumerate(self) -> None:
         """Paths by length, shortest first, until the cap: each outcome's short paths show."""
         start = self.starts()
+        self._to_end = self._moves_to_end()
         for length in range(1, len(self.flow.steps) + 1):
-            if not self._walk(self.flow.start, (), frozenset({self.flow.start}), start, length):
-                return  # no path is this long: none is longer either
+            longer = self._walk(self.flow.start, (), frozenset({self.flow.start}), start, length)
+            if self.truncated or not longer:
+                return
+
+    def _moves_to_end(self) -> dict[str, int]:
+        """Fewest moves from each state to some outcome."""
+        incoming: dict[str, set[str]] = {}
+        for source, exits in self._exits.items():
+            for exit_ in exits:
+                for edge in exit_.branches:
+                    incoming.setdefault(edge.dest, set()).add(source)
+        distance = dict.fromkeys(self.flow.outcomes, 0)
+        frontier = list(self.flow.outcomes)
+        while frontier:
+            following = []
+            for state in frontier:
+                for source in incoming.get(state, ()):
+                    if source not in distance:
+                        distance[source] = distance[state] + 1
+                        following.append(source)
+            frontier = following
+        return distance
 
     def _walk(
         self,
@@ -318,31 +343,29 @@ class _Explorer:
         facts_list: list[_Facts],
         length: int,
     ) -> bool:
-        """Record the paths of exactly `length` moves from here; False if none is that long."""
-        deeper = False
-        last = len(moves) + 1 == length
+        """Record the paths of exactly `length` moves from here; True if longer ones may exist."""
+        longer = False
+        depth = len(moves) + 1
+        steps_left = len(self.flow.steps) - len(visited)
         for exit_ in self._exits.get(state, ()):
             for edge, routed in self.follow(exit_, facts_list):
                 if self.truncated:
                     return True
+                dest = edge.dest
+                if dest in visited:
+                    self.loops.add((state, dest))
+                    continue
                 move = PathStep(
-                    state,
-                    edge.dest,
-                    exit_.label,
-                    edge.when,
-                    edge.when is None and bool(edge.unless),
+                    state, dest, exit_.label, edge.when, edge.when is None and bool(edge.unless)
                 )
-                if edge.dest in self.flow.outcomes:
-                    if last:
-                        self._record(edge.dest, (*moves, move), routed)
-                elif edge.dest in visited:
-                    self.loops_cut += last
-                elif not last:
-                    visited_too = visited | {edge.dest}
-                    deeper |= self._walk(edge.dest, (*moves, move), visited_too, routed, length)
-                else:
-                    deeper = True
-        return deeper or last
+                if dest in self.flow.outcomes:
+                    if depth == length:
+                        self._record(dest, (*moves, move), routed)
+                elif depth + self._to_end.get(dest, length) > length:
+                    longer = True  # cannot end within this length: the next round takes it
+                elif depth + steps_left >= length:  # else too short to be this long
+                    longer |= self._walk(dest, (*moves, move), visited | {dest}, routed, length)
+        return longer
 
     def _record(self, outcome: str, moves: tuple[PathStep, ...], facts_list: list[_Facts]) -> None:
         if len(self.paths) >= self.limit:
@@ -496,7 +519,7 @@ def enumerate_paths(flow: Flow, *, limit: int = DEFAULT_LIMIT) -> PathReport:
         paths=tuple(explorer.paths),
         limit=limit,
         truncated=explorer.truncated,
-        loops_cut=explorer.loops_cut,
+        loops=frozenset(explorer.loops),
         outcomes=explorer.outcomes(),
         by_outcome={outcome: tuple(paths) for outcome, paths in by_outcome.items()},
     )
