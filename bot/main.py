@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import NoReturn
@@ -26,8 +27,11 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database, DatabaseOpenError
 from bot.i18n import Translator
+from bot.leads import run_sla_watch
 from bot.lifecycle import BackgroundTasks, InFlightUpdates
+from bot.outbox import OutboxRelay
 from bot.reminders import run_reminders
+from bot.reports import export_command, run_weekly_digest, source_labels
 from scripts.loader import FlowError, load_flows
 
 logger = logging.getLogger("bot")
@@ -130,6 +134,23 @@ async def serve(settings: Settings, flows: Flows) -> None:
                 "reminders",
                 partial(run_reminders, bot=bot, db=db, clock=clock, translator=translator),
             )
+            relay = OutboxRelay(
+                bot=bot, db=db, clock=clock, translator=translator, settings=settings
+            )
+            background.start("outbox", relay.run)
+            background.start("sla", partial(run_sla_watch, db=db, clock=clock, settings=settings))
+            background.start(
+                "weekly-digest",
+                partial(
+                    run_weekly_digest,
+                    relay=relay,
+                    db=db,
+                    clock=clock,
+                    settings=settings,
+                    translator=translator,
+                    sources=source_labels(flows.values()),
+                ),
+            )
             # Handlers run as tasks so one slow update does not hold up everyone else;
             # aiogram neither waits for them nor closes our loops, hence the drain below.
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
@@ -173,8 +194,13 @@ async def _confirm_handled_updates(bot: Bot, in_flight: InFlightUpdates) -> None
         logger.warning("Could not confirm the last updates: %s", e)
 
 
-def run() -> int:
-    """The entry point of `python -m bot`; returns the exit code."""
+def run(argv: Sequence[str] | None = None) -> int:
+    """The entry point of `python -m bot` (and `python -m bot export ...`); the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["export"]:
+        return export_command(args[1:])
+    if args:
+        fail(f"unknown command {args[0][:32]!r}: use `python -m bot` or `python -m bot export`")
     configure_logging()
     try:
         settings = load_settings()

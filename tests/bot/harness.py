@@ -7,21 +7,32 @@ user story: `await conv.send("/start")`, `await conv.click("Новый звон�
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import itertools
 import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Update
 
 from bot.clock import FakeClock
+from bot.db import Database
+from bot.domain import Lead, NewLead
+from bot.outbox import OutboxRelay
+from bot.repositories import CallsRepo, LeadsRepo
+from scripts.engine import engine_for
+from scripts.schema import Flow
+from scripts.summary import CallSummary, summarize
 from tests.e2e.telegram_api import (
     TelegramRejects,
     callback_query_json,
@@ -52,6 +63,8 @@ class Request:
 
     method: str
     params: dict[str, Any]
+    files: dict[str, Any] = field(default_factory=dict)
+    """Uploaded files by attachment name (`BufferedInputFile`s: `.data` holds the bytes)."""
 
 
 @dataclass
@@ -97,6 +110,8 @@ class _Fault:
     error_code: int
     description: str
     parameters: dict[str, Any] | None
+    network: bool = False
+    """The connection breaks instead of Telegram answering."""
 
 
 class RecordingSession(BaseSession):
@@ -123,6 +138,8 @@ class RecordingSession(BaseSession):
             "deleteMessage": self._delete_message,
             "getUpdates": lambda _: [],
             "sendChatAction": lambda _: True,
+            "sendDocument": self._send_file,
+            "sendPhoto": self._send_file,
         }
 
     def next_message_id(self) -> int:
@@ -139,6 +156,19 @@ class RecordingSession(BaseSession):
     ) -> None:
         """Make the next call of `method` fail as Telegram would."""
         self._faults.append(_Fault(method, error_code, description, parameters))
+
+    def drop_next(self, method: str) -> None:
+        """Make the next call of `method` fail with a dropped connection."""
+        self._faults.append(_Fault(method, 0, "", None, network=True))
+
+    def uploads(self, method: str) -> list[bytes]:
+        """The bytes of every file uploaded with `method` (sendDocument, sendPhoto), in order."""
+        return [
+            file.data
+            for request in self.requests
+            if request.method == method
+            for file in request.files.values()
+        ]
 
     def calls(self, method: str) -> list[dict[str, Any]]:
         """The parameters of every call of `method`, in order."""
@@ -158,10 +188,12 @@ class RecordingSession(BaseSession):
             if (prepared := self.prepare_value(value, bot=bot, files=files, _dumps_json=False))
             is not None
         }
-        self.requests.append(Request(name, params))
+        self.requests.append(Request(name, params, files))
         fault = next((f for f in self._faults if f.method == name), None)
         if fault is not None:
             self._faults.remove(fault)
+            if fault.network:
+                raise TelegramNetworkError(method=method, message="connection dropped (test)")
             return self._respond(
                 bot, method, fault.error_code, fault.description, fault.parameters
             )
@@ -206,6 +238,20 @@ class RecordingSession(BaseSession):
             message_id=self.next_message_id(),
             html=params["text"],
             text=visible_text(params["text"], params.get("parse_mode")),
+            reply_markup=params.get("reply_markup"),
+        )
+        self.messages[(chat_id, shown.message_id)] = shown
+        self.history.append(shown)
+        return shown.as_json(self._date())
+
+    def _send_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        caption = params.get("caption") or ""
+        shown = ShownMessage(
+            chat_id=chat_id,
+            message_id=self.next_message_id(),
+            html=caption,
+            text=visible_text(caption, params.get("parse_mode")) if caption else "",
             reply_markup=params.get("reply_markup"),
         )
         self.messages[(chat_id, shown.message_id)] = shown
@@ -489,3 +535,125 @@ class Conversation:
         """Every press in this conversation got exactly one answerCallbackQuery."""
         for query_id in self.callback_ids:
             self.answer_for(query_id)
+
+
+# --- The managers' side: leads as a qualified call leaves them, and a relay on a fake clock ---
+
+QUALIFIED_CARD: dict[str, Any] = {
+    "company": "ООО «Северный хлеб»",
+    "contact_name": "Ирина Соколова",
+    "phone": "+7 495 123-45-67",
+    "lead_source": "cold_base",
+    "hunter_name": "Олег",
+}
+QUALIFIED_MOVES: tuple[tuple[str, str], ...] = (
+    ("tap", "Соединяет"),
+    ("tap", "Да, слушаю"),
+    ("tap", "Пищевое"),
+    ("type", "250"),
+    ("tap", "Один постоянный"),
+    ("tap", "Срывают сроки"),
+    ("type", "1,5 млн"),
+    ("tap", "Решаю сам"),
+    ("type", "через месяц"),
+    ("tap", "Теряем деньги уже сейчас"),
+    ("tap", "Сроки поставки"),
+    ("tap", "Встреча назначена"),
+)
+"""The Russian cold call to a hot class-A lead: ЛПР, 1,5 млн, in a month (SLA 15 minutes)."""
+
+
+def qualified_summary(
+    flow: Flow,
+    *,
+    card: dict[str, Any] | None = None,
+    note: str | None = "Перезвонить после 15:00, секретарь Марина",
+    **changes: Any,
+) -> CallSummary:
+    """The summary of a qualified call run through `flow` by the engine, with `changes`."""
+    engine = engine_for(flow)
+    now = datetime(2025, 3, 3, 8, 50, tzinfo=UTC)
+    result = engine.start({**QUALIFIED_CARD, **(card or {})}, now=now)
+    for action, text in QUALIFIED_MOVES:
+        if action == "tap":
+            by_label = {label: answer_id for answer_id, label in result.screen.answers}
+            result = engine.answer(result.state, by_label[text], now=now)
+        else:
+            result = engine.submit(result.state, text, now=now)
+    if note:
+        result = engine.note(result.state, note, now=now)
+    reached = result.screen.reached_outcome
+    if reached is None:
+        raise AssertionError("the qualified path no longer reaches an outcome")
+    result = engine.finish(result.state, reached.id, now=now)
+    return dataclasses.replace(summarize(engine, result.state), **changes)
+
+
+async def create_lead(
+    db: Database,
+    now: datetime,
+    summary: CallSummary,
+    *,
+    hunter_id: int,
+    alert_chat_id: int | None,
+) -> Lead:
+    """A finished call and its lead with the alert queued, in one transaction (as calls do)."""
+    async with db.transaction() as conn:
+        call = await CallsRepo(conn).create(
+            hunter_id=hunter_id,
+            flow_id=summary.flow_id,
+            flow_version=summary.flow_version,
+            chat_id=hunter_id,
+            now=now,
+            card={"company": summary.company, "lead_source": "cold_base"},
+        )
+        await CallsRepo(conn).finish(call.id, outcome="qualified", reason=None, now=now)
+        return await LeadsRepo(conn).create(
+            NewLead(
+                call_id=call.id,
+                hunter_id=hunter_id,
+                flow_id=summary.flow_id,
+                flow_version=summary.flow_version,
+                score=summary.score,
+                temperature=summary.temperature,
+                lead_class=summary.lead_class,
+                probability=summary.probability,
+                expected_value=summary.expected_value,
+                currency=summary.currency,
+                card=summary.to_json(),
+            ),
+            now=now,
+            alert_chat_id=alert_chat_id,
+            alert_payload={"call_id": call.id} if alert_chat_id is not None else None,
+        )
+
+
+class FakeSleep:
+    """A sleep that moves the fake clock instead of waiting; remembers every wait."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.clock.advance(timedelta(seconds=max(seconds, 0.0)))
+        await asyncio.sleep(0)
+
+
+async def drain_outbox(
+    relay: OutboxRelay, sleep: FakeSleep, db: Database, *, limit_seconds: float = 3600.0
+) -> None:
+    """Run the relay on the fake clock until nothing is pending (or the time limit passes)."""
+    started = sleep.clock.now()
+    while True:
+        delay = await relay.deliver_due()
+        async with db.connection.execute(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None or row[0] == 0:
+            return
+        if (sleep.clock.now() - started).total_seconds() > limit_seconds:
+            return
+        await sleep(max(delay, 0.05))

@@ -1,0 +1,742 @@
+"""Reports for managers and admins: the CSV export, statistics with a chart, the weekly digest.
+
+The export opens in Excel as is: UTF-8 with a BOM, comma-separated, quoted by the csv module,
+and a cell starting with `= + - @` (or a tab or carriage return) gets a leading apostrophe so a
+spreadsheet never runs it as a formula. Charts are drawn with matplotlib's Agg canvas on a
+worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import logging
+import re
+import statistics
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BufferedInputFile
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.alerts import format_money, lost_reason_text, reject_reason_text
+from bot.clock import Clock
+from bot.config import Locale, Settings
+from bot.db import Database, DatabaseOpenError, from_db_time, optional_time, to_db_time
+from bot.domain import Lead, LeadStatus
+from bot.i18n import I18n, Translator
+from bot.leads import StateRepo, load_view
+from bot.outbox import OutboxRelay
+from bot.repositories import LeadsRepo
+from scripts.schema import Flow
+
+logger = logging.getLogger(__name__)
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""Cell prefixes a spreadsheet may take as a formula (OWASP's list for CSV injection)."""
+DIGEST_KEY = "weekly_digest_next_at"
+DIGEST_WEEKDAY = 0
+"""Monday."""
+DIGEST_TIME = time(10, 0)
+DEFAULT_STATS_DAYS = 30
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A half-open time range [start, end); None on a side means unbounded."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def contains(self, moment: datetime) -> bool:
+        """Whether `moment` falls in the range."""
+        return (self.start is None or moment >= self.start) and (
+            self.end is None or moment < self.end
+        )
+
+
+_DATE_FORMATS = (r"(\d{4})-(\d{2})-(\d{2})", r"(\d{2})\.(\d{2})\.(\d{4})")
+
+
+def parse_day(text: str) -> date | None:
+    """2026-11-01 or 01.11.2026 as a date; None if it is neither."""
+    text = text.strip()
+    for index, pattern in enumerate(_DATE_FORMATS):
+        match = re.fullmatch(pattern, text)
+        if match is None:
+            continue
+        parts = [int(group) for group in match.groups()]
+        year, month, day = parts if index == 0 else (parts[2], parts[1], parts[0])
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    return None
+
+
+def period_of_days(first: date | None, last: date | None, zone: ZoneInfo) -> Period:
+    """The local days from `first` to `last` inclusive, as a time range."""
+    start = datetime.combine(first, time(0), zone) if first else None
+    end = datetime.combine(last + timedelta(days=1), time(0), zone) if last else None
+    return Period(start, end)
+
+
+def parse_period(args: str | None, zone: ZoneInfo) -> Period | None:
+    """`2026-11-01 2026-11-30` (both days included), one day, or nothing; None if malformed."""
+    words = (args or "").split()
+    if not words:
+        return Period()
+    if len(words) > 2:
+        return None
+    days = [parse_day(word) for word in words]
+    if any(day is None for day in days):
+        return None
+    first = days[0]
+    last = days[1] if len(days) == 2 else days[0]
+    if first is None or last is None or last < first:
+        return None
+    return period_of_days(first, last, zone)
+
+
+# --- export -------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "reference",
+    "created_at",
+    "status",
+    "hunter",
+    "owner",
+    "flow",
+    "flow_version",
+    "company",
+    "contact",
+    "phone",
+    "email",
+    "source",
+    "score",
+    "temperature",
+    "lead_class",
+    "probability",
+    "expected_value",
+    "currency",
+    "contact_role",
+    "bant_budget",
+    "bant_authority",
+    "bant_need",
+    "bant_timeline",
+    "reasons_for",
+    "reasons_against",
+    "answers",
+    "notes",
+    "claimed_at",
+    "first_contact_at",
+    "outcome_amount",
+    "outcome_reason",
+    "outcome_at",
+)
+
+Cell = str | int | float | None
+
+
+def escape_cell(value: Cell) -> Cell:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """CSV as Excel opens it: UTF-8 with a BOM, commas, quoting where needed, CRLF."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([escape_cell(name) for name in header])
+    for row in rows:
+        writer.writerow([escape_cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def source_labels(flows: Iterable[Flow]) -> dict[str, str]:
+    """Lead-source option ids to the labels the flows give them (first flow wins)."""
+    labels: dict[str, str] = {}
+    for flow in flows:
+        spec = flow.fields.get("lead_source")
+        options = getattr(spec, "options", None) if spec is not None else None
+        if isinstance(options, Mapping):
+            for key, label in options.items():
+                labels.setdefault(str(key), str(label))
+    return labels
+
+
+@dataclass(frozen=True, slots=True)
+class _LeadRow:
+    lead: Lead
+    source: str | None
+    first_contact_at: datetime | None
+
+
+async def _leads_in(conn: aiosqlite.Connection, period: Period) -> list[_LeadRow]:
+    conditions, params = _period_sql("l.created_at", period)
+    # `conditions` holds only placeholders built by `_period_sql`; values go in `params`.
+    sql = "SELECT l.id, l.first_contact_at, c.card AS call_card FROM leads l JOIN calls c"
+    sql += f" ON c.id = l.call_id {conditions} ORDER BY l.id"
+    async with conn.execute(sql, params) as cursor:
+        found = await cursor.fetchall()
+    rows = []
+    leads = LeadsRepo(conn)
+    for row in found:
+        lead = await leads.require(row["id"])
+        rows.append(
+            _LeadRow(lead, _source(row["call_card"]), optional_time(row["first_contact_at"]))
+        )
+    return rows
+
+
+def _source(call_card: str | None) -> str | None:
+    try:
+        card = json.loads(call_card or "{}")
+    except ValueError:
+        return None
+    value = card.get("lead_source") if isinstance(card, dict) else None
+    return str(value) if value not in (None, "") else None
+
+
+def _period_sql(column: str, period: Period) -> tuple[str, list[str]]:
+    parts: list[str] = []
+    params: list[str] = []
+    if period.start is not None:
+        parts.append(f"{column} >= ?")
+        params.append(to_db_time(period.start))
+    if period.end is not None:
+        parts.append(f"{column} < ?")
+        params.append(to_db_time(period.end))
+    return ("WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+async def export_leads(
+    conn: aiosqlite.Connection,
+    period: Period,
+    *,
+    t: I18n,
+    zone: ZoneInfo,
+    sources: Mapping[str, str] | None = None,
+) -> tuple[bytes, int]:
+    """The CSV file of the leads created in the period, and how many rows it has."""
+    sources = sources or {}
+    rows: list[list[Cell]] = []
+    for item in await _leads_in(conn, period):
+        view = await load_view(conn, item.lead.id)
+        if view is None:
+            continue
+        lead, summary = view.lead, view.summary
+        bant = {line.dimension: line for line in summary.bant} if summary else {}
+
+        def bant_cell(dimension: str, bant: Mapping[str, Any] = bant) -> str:
+            line = bant.get(dimension)
+            if line is None:
+                return ""
+            return f"{line.status}: {line.answer}" if line.answer else line.status
+
+        rows.append(
+            [
+                lead.reference,
+                _iso_local(lead.created_at, zone),
+                t.plain(f"lead-status-{lead.status.value}"),
+                view.hunter_name,
+                view.owner_name or "",
+                lead.flow_id,
+                lead.flow_version,
+                (summary.company if summary else None) or str(lead.card.get("company", "")),
+                (summary.contact or "") if summary else "",
+                (summary.phone or "") if summary else "",
+                (summary.email or "") if summary else "",
+                sources.get(item.source, item.source) if item.source else "",
+                round(lead.score, 2),
+                lead.temperature,
+                lead.lead_class,
+                round(lead.probability, 4) if lead.probability is not None else None,
+                round(lead.expected_value, 2) if lead.expected_value is not None else None,
+                lead.currency,
+                (summary.contact_role or "") if summary else "",
+                bant_cell("budget"),
+                bant_cell("authority"),
+                bant_cell("need"),
+                bant_cell("timeline"),
+                "; ".join(summary.reasons_for) if summary else "",
+                "; ".join(summary.reasons_against) if summary else "",
+                "\n".join(f"{a.question} — {a.answer}" for a in summary.answers)
+                if summary
+                else "",
+                "\n".join(summary.notes) if summary else "",
+                _iso_local(lead.claimed_at, zone),
+                _iso_local(item.first_contact_at, zone),
+                str(lead.outcome_amount) if lead.outcome_amount is not None else None,
+                _reason_cell(lead, t),
+                _iso_local(lead.outcome_at, zone),
+            ]
+        )
+    header = [t.plain(f"mgr-csv-{name}") for name in EXPORT_COLUMNS]
+    return csv_bytes(header, rows), len(rows)
+
+
+def _reason_cell(lead: Lead, t: I18n) -> str:
+    if lead.status is LeadStatus.LOST:
+        return lost_reason_text(lead.outcome_reason, t)
+    if lead.status is LeadStatus.REJECTED:
+        return reject_reason_text(lead.outcome_reason, t)
+    return lead.outcome_reason or ""
+
+
+def _iso_local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def export_file_name(period: Period, zone: ZoneInfo, now: datetime) -> str:
+    """leads_2026-11-01_2026-11-30.csv, or leads_<today>.csv without a range."""
+    if period.start is None and period.end is None:
+        return f"leads_{now.astimezone(zone):%Y-%m-%d}.csv"
+    first = period.start.astimezone(zone).date().isoformat() if period.start else "start"
+    last = (
+        (period.end - timedelta(days=1)).astimezone(zone).date().isoformat()
+        if period.end
+        else "now"
+    )
+    return f"leads_{first}_{last}.csv"
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """One line of a per-hunter, per-source or per-flow table."""
+
+    name: str
+    calls: int = 0
+    leads: int = 0
+    won: int = 0
+    won_amount: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """The funnel and its breakdowns for a period."""
+
+    period: Period
+    calls: int
+    qualified: int
+    claimed: int
+    won: int
+    won_amount: Decimal
+    currency: str
+    per_hunter: tuple[Breakdown, ...]
+    per_source: tuple[Breakdown, ...]
+    per_flow: tuple[Breakdown, ...]
+    median_to_claim: timedelta | None
+    median_to_contact: timedelta | None
+    lost_reasons: tuple[tuple[str, int], ...] = field(default=())
+
+
+@dataclass
+class _Tally:
+    calls: int = 0
+    leads: int = 0
+    won: int = 0
+    won_amount: Decimal = Decimal(0)
+
+    def frozen(self, name: str) -> Breakdown:
+        return Breakdown(name, self.calls, self.leads, self.won, self.won_amount)
+
+
+async def compute_stats(
+    conn: aiosqlite.Connection, period: Period, *, sources: Mapping[str, str] | None = None
+) -> Stats:
+    """Calls -> qualified -> claimed -> won, per hunter, source and flow version, and timings.
+
+    Leads count in the period they were qualified in; "first contact" is the owner's first
+    outcome mark (in progress, won or lost).
+    """
+    sources = sources or {}
+    conditions, params = _period_sql("c.started_at", period)
+    sql = "SELECT c.hunter_id, c.flow_id, c.flow_version, c.card, COALESCE(u.name, '') AS name"
+    sql += f" FROM calls c LEFT JOIN users u ON u.id = c.hunter_id {conditions}"
+    async with conn.execute(sql, params) as cursor:
+        calls = list(await cursor.fetchall())
+    hunters: dict[str, _Tally] = {}
+    by_source: dict[str, _Tally] = {}
+    flows: dict[str, _Tally] = {}
+    for call in calls:
+        hunters.setdefault(call["name"] or str(call["hunter_id"]), _Tally()).calls += 1
+        flows.setdefault(f"{call['flow_id']} v{call['flow_version']}", _Tally()).calls += 1
+        by_source.setdefault(_source_name(_source(call["card"]), sources), _Tally()).calls += 1
+    rows = await _leads_in(conn, period)
+    names = await _user_names(conn, {row.lead.hunter_id for row in rows})
+    to_claim: list[float] = []
+    to_contact: list[float] = []
+    claimed = won = 0
+    won_amount = Decimal(0)
+    currencies: dict[str, int] = {}
+    lost: dict[str, int] = {}
+    for row in rows:
+        lead = row.lead
+        currencies[lead.currency] = currencies.get(lead.currency, 0) + 1
+        tallies = [
+            hunters.setdefault(names.get(lead.hunter_id) or str(lead.hunter_id), _Tally()),
+            by_source.setdefault(_source_name(row.source, sources), _Tally()),
+            flows.setdefault(f"{lead.flow_id} v{lead.flow_version}", _Tally()),
+        ]
+        for tally in tallies:
+            tally.leads += 1
+        if lead.claimed_at is not None:
+            claimed += 1
+            to_claim.append((lead.claimed_at - lead.created_at).total_seconds())
+        if row.first_contact_at is not None:
+            to_contact.append((row.first_contact_at - lead.created_at).total_seconds())
+        if lead.status is LeadStatus.WON:
+            won += 1
+            amount = lead.outcome_amount or Decimal(0)
+            won_amount += amount
+            for tally in tallies:
+                tally.won += 1
+                tally.won_amount += amount
+        if lead.status is LeadStatus.LOST and lead.outcome_reason:
+            lost[lead.outcome_reason] = lost.get(lead.outcome_reason, 0) + 1
+    return Stats(
+        period=period,
+        calls=len(calls),
+        qualified=len(rows),
+        claimed=claimed,
+        won=won,
+        won_amount=won_amount,
+        currency=max(currencies, key=lambda c: currencies[c]) if currencies else "RUB",
+        per_hunter=_table(hunters),
+        per_source=_table(by_source),
+        per_flow=_table(flows),
+        median_to_claim=_median(to_claim),
+        median_to_contact=_median(to_contact),
+        lost_reasons=tuple(sorted(lost.items(), key=lambda item: (-item[1], item[0]))),
+    )
+
+
+def _source_name(source: str | None, labels: Mapping[str, str]) -> str:
+    return labels.get(source, source) if source else "—"
+
+
+def _table(tallies: Mapping[str, _Tally]) -> tuple[Breakdown, ...]:
+    lines = [tally.frozen(name) for name, tally in tallies.items()]
+    return tuple(sorted(lines, key=lambda line: (-line.leads, -line.calls, line.name)))
+
+
+def _median(values: list[float]) -> timedelta | None:
+    return timedelta(seconds=statistics.median(values)) if values else None
+
+
+async def _user_names(conn: aiosqlite.Connection, ids: Iterable[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for user_id in ids:
+        async with conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row["name"]:
+            names[user_id] = row["name"]
+    return names
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "—"
+
+
+def duration_text(value: timedelta | None, t: I18n) -> str:
+    """A duration in minutes, hours or days for people: 12 мин, 3,5 ч, 2 дн."""
+    if value is None:
+        return "—"
+    minutes = value.total_seconds() / 60
+    if minutes < 90:
+        return t.plain("mgr-duration-minutes", n=str(round(minutes)))
+    hours = minutes / 60
+    if hours < 48:
+        return t.plain("mgr-duration-hours", n=_one_decimal(hours, t.locale))
+    return t.plain("mgr-duration-days", n=_one_decimal(hours / 24, t.locale))
+
+
+def _one_decimal(value: float, locale: str) -> str:
+    text = f"{value:.1f}".removesuffix(".0")
+    return text.replace(".", ",") if locale == "ru" else text
+
+
+def period_text(period: Period, t: I18n, zone: ZoneInfo) -> str:
+    """01.11.2026–30.11.2026, or 'за всё время'."""
+    if period.start is None and period.end is None:
+        return t.plain("mgr-period-all")
+    first = f"{period.start.astimezone(zone):%d.%m.%Y}" if period.start else "…"
+    last = f"{(period.end - timedelta(days=1)).astimezone(zone):%d.%m.%Y}" if period.end else "…"
+    return f"{first}–{last}"
+
+
+def render_stats(
+    stats: Stats, t: I18n, zone: ZoneInfo, *, title_key: str = "mgr-stats-title"
+) -> str:
+    """The statistics as a message: funnel, timings, per hunter, per source, per flow version."""
+    money = format_money(stats.won_amount, stats.currency, t.locale)
+    blocks = [
+        t(title_key, period=period_text(stats.period, t, zone)),
+        t(
+            "mgr-stats-funnel",
+            calls=str(stats.calls),
+            qualified=str(stats.qualified),
+            qualified_rate=_percent(stats.qualified, stats.calls),
+            claimed=str(stats.claimed),
+            claimed_rate=_percent(stats.claimed, stats.qualified),
+            won=str(stats.won),
+            won_rate=_percent(stats.won, stats.claimed),
+            amount=money,
+        ),
+        t(
+            "mgr-stats-timing",
+            to_claim=duration_text(stats.median_to_claim, t),
+            to_contact=duration_text(stats.median_to_contact, t),
+        ),
+    ]
+    for key, lines in (
+        ("mgr-stats-hunters", stats.per_hunter),
+        ("mgr-stats-sources", stats.per_source),
+        ("mgr-stats-flows", stats.per_flow),
+    ):
+        if not lines:
+            continue
+        body = [t(key)]
+        body += [
+            t(
+                "mgr-stats-line",
+                name=line.name,
+                calls=str(line.calls),
+                leads=str(line.leads),
+                won=str(line.won),
+            )
+            for line in lines[:10]
+        ]
+        blocks.append("\n".join(body))
+    if stats.lost_reasons:
+        body = [t("mgr-stats-lost")]
+        body += [
+            t("mgr-stats-lost-line", reason=lost_reason_text(reason, t), count=str(count))
+            for reason, count in stats.lost_reasons
+        ]
+        blocks.append("\n".join(body))
+    return "\n\n".join(blocks)
+
+
+def render_chart(stats: Stats, t: I18n) -> bytes:
+    """A PNG: the funnel and leads per hunter. Blocking: call it via `asyncio.to_thread`."""
+    # Figure + the Agg canvas directly: no pyplot, so no global state shared between threads.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 6), dpi=100)
+    FigureCanvasAgg(figure)
+    funnel_axes, hunters_axes = figure.subplots(2, 1)
+    stages = [
+        t.plain("mgr-chart-calls"),
+        t.plain("mgr-chart-qualified"),
+        t.plain("mgr-chart-claimed"),
+        t.plain("mgr-chart-won"),
+    ]
+    values = [stats.calls, stats.qualified, stats.claimed, stats.won]
+    bars = funnel_axes.barh(
+        stages[::-1], values[::-1], color=["#2e7d32", "#1976d2", "#f9a825", "#9e9e9e"]
+    )
+    funnel_axes.bar_label(bars, padding=3)
+    funnel_axes.set_title(t.plain("mgr-chart-funnel"))
+    hunters = list(stats.per_hunter[:8])
+    if hunters:
+        names = [line.name[:18] for line in hunters]
+        positions = range(len(hunters))
+        hunters_axes.bar(
+            [p - 0.2 for p in positions],
+            [h.leads for h in hunters],
+            0.4,
+            label=t.plain("mgr-chart-qualified"),
+            color="#1976d2",
+        )
+        hunters_axes.bar(
+            [p + 0.2 for p in positions],
+            [h.won for h in hunters],
+            0.4,
+            label=t.plain("mgr-chart-won"),
+            color="#2e7d32",
+        )
+        hunters_axes.set_xticks(list(positions), names, rotation=20, ha="right")
+        hunters_axes.legend()
+    hunters_axes.set_title(t.plain("mgr-chart-hunters"))
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+async def chart_png(stats: Stats, t: I18n) -> bytes:
+    """The chart, drawn on a worker thread so the bot keeps answering meanwhile."""
+    return await asyncio.to_thread(render_chart, stats, t)
+
+
+# --- the weekly digest --------------------------------------------------------------------------
+
+
+def next_digest_time(after: datetime, zone: ZoneInfo) -> datetime:
+    """The first Monday 10:00 (local) strictly after `after`."""
+    local = after.astimezone(zone)
+    days = (DIGEST_WEEKDAY - local.weekday()) % 7
+    candidate = datetime.combine(local.date() + timedelta(days=days), DIGEST_TIME, zone)
+    if candidate <= local:
+        candidate += timedelta(days=7)
+    return candidate
+
+
+async def post_weekly_digest_if_due(
+    *,
+    relay: OutboxRelay,
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    translator: Translator,
+    sources: Mapping[str, str] | None = None,
+) -> bool:
+    """Post last week's statistics to the managers' chat when the stored time has come.
+
+    The next run time lives in the database, so a restart neither skips nor repeats a week;
+    it is moved on only after Telegram accepted the message (at least once, as alerts).
+    """
+    now = clock.now()
+    zone = settings.zone
+    async with db.transaction() as conn:
+        state = StateRepo(conn)
+        stored = await state.get(DIGEST_KEY)
+        if stored is None:
+            await state.put(DIGEST_KEY, to_db_time(next_digest_time(now, zone)), now=now)
+            return False
+    due = from_db_time(stored)
+    if now < due or settings.MANAGER_CHAT_ID is None:
+        return False
+    t = translator.bind(settings.LOCALE)
+    period = Period(due - timedelta(days=7), due)
+    stats = await compute_stats(db.connection, period, sources=sources)
+    text = render_stats(stats, t, zone, title_key="mgr-digest-weekly-title")
+    png = await chart_png(stats, t) if stats.calls or stats.qualified else None
+
+    async def send(chat_id: int) -> None:
+        await relay.bot.send_message(chat_id=chat_id, text=text)
+
+    await relay.send_paced(settings.MANAGER_CHAT_ID, send)
+    if png is not None:
+
+        async def send_chart(chat_id: int) -> None:
+            photo = BufferedInputFile(png, filename="weekly.png")
+            await relay.bot.send_photo(chat_id=chat_id, photo=photo)
+
+        with suppress(TelegramAPIError):
+            await relay.send_paced(settings.MANAGER_CHAT_ID, send_chart)
+    async with db.transaction() as conn:
+        await StateRepo(conn).put(DIGEST_KEY, to_db_time(next_digest_time(now, zone)), now=now)
+    logger.info("Posted the weekly digest")
+    return True
+
+
+async def run_weekly_digest(
+    stopping: asyncio.Event,
+    *,
+    relay: OutboxRelay,
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    translator: Translator,
+    sources: Mapping[str, str] | None = None,
+    interval_seconds: float = 60.0,
+) -> None:
+    """Check every `interval_seconds` whether the weekly digest is due, until stopped."""
+    while not stopping.is_set():
+        try:
+            await post_weekly_digest_if_due(
+                relay=relay,
+                db=db,
+                clock=clock,
+                settings=settings,
+                translator=translator,
+                sources=sources,
+            )
+        except Exception:
+            logger.exception("Weekly digest failed; trying again later")
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), interval_seconds)
+
+
+# --- python -m bot export -----------------------------------------------------------------------
+
+
+class ExportSettings(BaseSettings):
+    """What the export command needs from the bot's configuration (no token required)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    DATABASE_PATH: Path = Path("data/qualibot.sqlite3")
+    LOCALE: Locale = "ru"
+    TIMEZONE: str = "Europe/Moscow"
+
+
+def export_command(argv: Sequence[str]) -> int:
+    """`python -m bot export [--from DATE] [--to DATE] [--out FILE]`: leads as CSV."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot export",
+        description="Export leads with their answers, scores and outcomes as CSV (UTF-8, BOM).",
+    )
+    parser.add_argument("--from", dest="first", help="first day, 2026-11-01 (inclusive)")
+    parser.add_argument("--to", dest="last", help="last day, 2026-11-30 (inclusive)")
+    parser.add_argument("--out", type=Path, help="the file to write (default: standard output)")
+    args = parser.parse_args(list(argv))
+    first = parse_day(args.first) if args.first else None
+    last = parse_day(args.last) if args.last else None
+    if (args.first and first is None) or (args.last and last is None):
+        parser.error("dates look like 2026-11-01")
+    config = ExportSettings()
+    try:
+        zone = ZoneInfo(config.TIMEZONE)
+    except (ValueError, KeyError):
+        parser.error(f"unknown TIMEZONE {config.TIMEZONE[:64]!r}")
+    if not config.DATABASE_PATH.exists():
+        parser.error(f"no database at {config.DATABASE_PATH} (set DATABASE_PATH)")
+    period = period_of_days(first, last, zone)
+    try:
+        data, count = asyncio.run(_export(config, period, zone))
+    except DatabaseOpenError as e:
+        parser.error(str(e))
+    if args.out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        args.out.write_bytes(data)
+        sys.stderr.write(f"{count} lead(s) written to {args.out}\n")
+    return 0
+
+
+async def _export(config: ExportSettings, period: Period, zone: ZoneInfo) -> tuple[bytes, int]:
+    translator = Translator.from_directory(default_locale=config.LOCALE)
+    async with await Database.open(config.DATABASE_PATH) as db:
+        return await export_leads(
+            db.connection, period, t=translator.bind(config.LOCALE), zone=zone
+        )
