@@ -25,6 +25,7 @@ and offers to finish with it, so the hunter can still go back or handle an objec
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -435,9 +436,10 @@ def _fill(
     return _PLACEHOLDER.sub(one, text)
 
 
-def _with_effects(
+def _effect_changes(
     snapshot: Snapshot, effects: Effects, display: Callable[[str, FactValue], str]
-) -> Snapshot:
+) -> dict[str, Any]:
+    """The snapshot fields an answer or objection changes, and their new values."""
     changes: dict[str, Any] = {}
     if effects.set:
         changes["fields"] = {**snapshot.fields, **effects.set}
@@ -445,8 +447,8 @@ def _with_effects(
             **snapshot.displays,
             **{name: display(name, value) for name, value in effects.set.items()},
         }
-        if snapshot.unknown_fields & effects.set.keys():
-            changes["unknown_fields"] = snapshot.unknown_fields - effects.set.keys()
+        if not snapshot.unknown_fields.isdisjoint(effects.set):
+            changes["unknown_fields"] = snapshot.unknown_fields.difference(effects.set)
     if effects.score:
         changes["levels"] = {**snapshot.levels, **effects.score}
     if effects.tags:
@@ -455,7 +457,7 @@ def _with_effects(
         changes["role"] = effects.role
     if effects.importance:
         changes["importance"] = {**snapshot.importance, **effects.importance}
-    return _replace(snapshot, **changes) if changes else snapshot
+    return changes
 
 
 def _show(value: FactValue) -> str:
@@ -491,6 +493,9 @@ class Engine:
             name: dict(spec.options) for name, spec in flow.fields.items() if spec.options
         }
         self._distance = _distance_to_outcome(flow)
+        self._step_views = {
+            step_id: _step_view(flow, step) for step_id, step in flow.steps.items()
+        }
         self._outcome_views = tuple(
             OutcomeView(outcome_id, outcome.kind, outcome.title, outcome.say)
             for outcome_id, outcome in flow.outcomes.items()
@@ -570,37 +575,37 @@ class Engine:
                 raise ValueError(
                     f"answer {payload.get('answer')!r} is not on step {snapshot.step}"
                 )
-            moved = _with_effects(snapshot, answer, self._display)
+            changes = _effect_changes(snapshot, answer, self._display)
             trigger = answer_trigger(snapshot.step, answer.id)
         else:
             name = str(payload.get("field"))
+            fields = dict(snapshot.fields)
+            displays = dict(snapshot.displays)
             if event.kind == "input":
                 value = payload.get("value")
                 if not isinstance(value, bool | int | float | str):
                     raise ValueError(f"input event without a value for {name}")
-                display = str(payload.get("display") or value)
-                moved = _replace(
-                    snapshot,
-                    fields={**snapshot.fields, name: value},
-                    displays={**snapshot.displays, name: display},
-                    unknown_fields=snapshot.unknown_fields - {name},
-                )
+                fields[name] = value
+                displays[name] = str(payload.get("display") or value)
+                unknown = snapshot.unknown_fields - {name}
             else:
-                fields = dict(snapshot.fields)
                 fields.pop(name, None)
-                displays = dict(snapshot.displays)
                 displays.pop(name, None)
-                moved = _replace(
-                    snapshot,
-                    fields=fields,
-                    displays=displays,
-                    unknown_fields=snapshot.unknown_fields | {name},
-                )
+                unknown = snapshot.unknown_fields | {name}
+            changes = {"fields": fields, "displays": displays, "unknown_fields": unknown}
             trigger = input_trigger(snapshot.step)
-        dest = self._route(snapshot.step, trigger, moved)
+        seen = _condition_view(
+            changes.get("fields", snapshot.fields),
+            changes.get("role", snapshot.role),
+            changes.get("tags", snapshot.tags),
+        )
+        cursor = _Cursor(snapshot.step)
+        if not self.machine.events[trigger].trigger(cursor, facts=seen):
+            raise ActionRejected("no_route", f"no branch of {trigger} matches")
         return _replace(
-            moved,
-            step=dest,
+            snapshot,
+            **changes,
+            step=cursor.state,
             objection=None,
             moves=_Frame(snapshot, seq - 1),
             depth=snapshot.depth + 1,
@@ -625,9 +630,8 @@ class Engine:
             objection = self.flow.objections.get(objection_id)
             if objection is None:
                 raise ValueError(f"unknown objection {objection_id!r}")
-            return _replace(
-                _with_effects(snapshot, objection, self._display), objection=objection_id, seq=seq
-            )
+            changes = _effect_changes(snapshot, objection, self._display)
+            return _replace(snapshot, **changes, objection=objection_id, seq=seq)
         if kind == "resume":
             return _replace(snapshot, objection=None, seq=seq)
         if kind == "note":
@@ -647,12 +651,6 @@ class Engine:
                 seq=seq,
             )
         raise ValueError(f"a call log cannot hold a second {kind!r} event")
-
-    def _route(self, step: str, trigger: str, moved: Snapshot) -> str:
-        cursor = _Cursor(step)
-        if not self.machine.events[trigger].trigger(cursor, facts=condition_facts(moved)):
-            raise ActionRejected("no_route", f"no branch of {trigger} matches")
-        return cursor.state
 
     # ----- actions -----
 
@@ -884,17 +882,9 @@ class Engine:
             KnockoutHit(hit.reason, hit.title, fill(hit.say) or "") for hit in assessment.knockouts
         )
         live = finished is None
-        input_view: InputView | None = None
-        if live and step is not None and step.input is not None:
-            spec = flow.fields[step.input.field]
-            input_view = InputView(
-                step.input.field,
-                spec.type,
-                spec.title,
-                step.input.example or spec.example,
-                step.input.skippable,
-                tuple(spec.options.items()),
-            )
+        answers, input_view = (
+            self._step_views.get(snapshot.step, ((), None)) if live else ((), None)
+        )
         say = step.say if step is not None else None
         distance = self._distance.get(snapshot.step, 0)
         return Screen(
@@ -906,7 +896,7 @@ class Engine:
             say=fill(say) if step is not None else None,
             ask=fill(step.ask) if step is not None else None,
             hint=fill(step.hint) if step is not None else None,
-            answers=tuple((a.id, a.label) for a in step.answers) if live and step else (),
+            answers=answers,
             columns=step.columns if step is not None else 1,
             input=input_view,
             objections=self._objection_buttons if live else (),
@@ -941,12 +931,34 @@ class Engine:
         return disqualified[0] if disqualified else None
 
 
+def _step_view(flow: Flow, step: Step) -> tuple[tuple[tuple[str, str], ...], InputView | None]:
+    """The parts of a step's screen that never change: its buttons and its typed input."""
+    answers = tuple((answer.id, answer.label) for answer in step.answers)
+    if step.input is None:
+        return answers, None
+    spec = flow.fields[step.input.field]
+    return answers, InputView(
+        step.input.field,
+        spec.type,
+        spec.title,
+        step.input.example or spec.example,
+        step.input.skippable,
+        tuple(spec.options.items()),
+    )
+
+
 def condition_facts(snapshot: Snapshot) -> dict[str, Value]:
     """What a branch condition sees: the lead's fields, plus `role` and `tags` (unless fields)."""
-    facts: dict[str, Value] = dict(snapshot.fields)
-    if snapshot.role is not None:
-        facts.setdefault("role", snapshot.role)
-    facts.setdefault("tags", snapshot.tags)
+    return _condition_view(snapshot.fields, snapshot.role, snapshot.tags)
+
+
+def _condition_view(
+    fields: Mapping[str, FactValue], role: ContactRole | None, tags: frozenset[str]
+) -> dict[str, Value]:
+    facts: dict[str, Value] = dict(fields)
+    if role is not None:
+        facts.setdefault("role", role)
+    facts.setdefault("tags", tags)
     return facts
 
 
@@ -984,6 +996,7 @@ def _iso(now: datetime) -> str:
     return now.isoformat()
 
 
+@functools.lru_cache(maxsize=1024)
 def _today(started_at: str, language: str) -> str:
     try:
         day = datetime.fromisoformat(started_at).date()
