@@ -155,9 +155,7 @@ def main() -> None:
     )
     print(f"answer, move+screen+assess: {answer:8.1f} µs (target < {TARGET_MICROSECONDS:.0f})")
     print(f"  move alone (apply):       {move:8.1f} µs")
-    print(
-        f"  baseline raw assess:      {raw_assess:8.1f} µs  answer/assess {answer / raw_assess:.1f}"
-    )
+    print(f"  baseline raw assess: {raw_assess:8.1f} µs  answer/assess {answer / raw_assess:.1f}x")
     print(f"  baseline dict lookup:     {lookup:8.3f} µs  move/lookup {move / lookup:.0f}x")
     print(f"trigger, bound per answer:  {bound:8.1f} µs")
     print(f"trigger, unbound object:    {unbound:8.1f} µs  bound/unbound {bound / unbound:.0f}x")
