@@ -148,7 +148,7 @@ async def serve(settings: Settings, flows: Flows) -> None:
                     clock=clock,
                     settings=settings,
                     translator=translator,
-                    sources=source_labels(flows.values()),
+                    sources=source_labels(flows.values(), settings.LOCALE),
                 ),
             )
             # Handlers run as tasks so one slow update does not hold up everyone else;

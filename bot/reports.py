@@ -40,6 +40,7 @@ from bot.i18n import I18n, Translator
 from bot.leads import StateRepo, load_view
 from bot.outbox import OutboxRelay
 from bot.repositories import LeadsRepo
+from scripts.loader import FlowError, load_flows
 from scripts.schema import Flow
 
 logger = logging.getLogger(__name__)
@@ -172,10 +173,10 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def source_labels(flows: Iterable[Flow]) -> dict[str, str]:
-    """Lead-source option ids to the labels the flows give them (first flow wins)."""
+def source_labels(flows: Iterable[Flow], language: str | None = None) -> dict[str, str]:
+    """Lead-source option ids to the labels the flows give them, the team's language first."""
     labels: dict[str, str] = {}
-    for flow in flows:
+    for flow in sorted(flows, key=lambda flow: flow.language != language):
         spec = flow.fields.get("lead_source")
         options = getattr(spec, "options", None) if spec is not None else None
         if isinstance(options, Mapping):
@@ -695,6 +696,7 @@ class ExportSettings(BaseSettings):
     )
 
     DATABASE_PATH: Path = Path("data/qualibot.sqlite3")
+    SCRIPTS_DIR: Path = Path("scripts/flows")
     LOCALE: Locale = "ru"
     TIMEZONE: str = "Europe/Moscow"
 
@@ -736,7 +738,12 @@ def export_command(argv: Sequence[str]) -> int:
 
 async def _export(config: ExportSettings, period: Period, zone: ZoneInfo) -> tuple[bytes, int]:
     translator = Translator.from_directory(default_locale=config.LOCALE)
+    try:
+        sources = source_labels(load_flows(config.SCRIPTS_DIR).values(), config.LOCALE)
+    except (FlowError, OSError):
+        # Labels are a nicety: without readable flows the export shows the source ids.
+        sources = {}
     async with await Database.open(config.DATABASE_PATH) as db:
         return await export_leads(
-            db.connection, period, t=translator.bind(config.LOCALE), zone=zone
+            db.connection, period, t=translator.bind(config.LOCALE), zone=zone, sources=sources
         )

@@ -140,7 +140,11 @@ async def cmd_export(
         await message.answer(t("mgr-export-usage"))
         return
     data, count = await export_leads(
-        db.connection, period, t=t, zone=settings.zone, sources=source_labels(flows.values())
+        db.connection,
+        period,
+        t=t,
+        zone=settings.zone,
+        sources=source_labels(flows.values(), settings.LOCALE),
     )
     name = export_file_name(period, settings.zone, clock.now())
     await bot.send_document(
@@ -172,7 +176,9 @@ async def cmd_stats(
     if period.start is None and period.end is None:
         now = clock.now()
         period = Period(now - timedelta(days=DEFAULT_STATS_DAYS), None)
-    stats = await compute_stats(db.connection, period, sources=source_labels(flows.values()))
+    stats = await compute_stats(
+        db.connection, period, sources=source_labels(flows.values(), settings.LOCALE)
+    )
     await message.answer(render_stats(stats, t, settings.zone))
     if stats.calls or stats.qualified:
         png = await chart_png(stats, t)
