@@ -264,8 +264,11 @@ def render_summary(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
     blocks = [summary_text(summary, screen, view.lead, t)]
     if summary.notes:
         blocks.append("\n".join(f"📝 {escape(note)}" for note in summary.notes))
+    first = [_button(view, CallAction.NOTE, t.plain("call-note-button"))]
+    if summary.outcome_kind == "callback":
+        first.append(_button(view, CallAction.AGAIN, t.plain("call-again-button")))
     keyboard: Keyboard = [
-        [_button(view, CallAction.NOTE, t.plain("call-note-button"))],
+        first,
         [
             InlineKeyboardButton(
                 text=t.plain("call-new-call-button"),

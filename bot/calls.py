@@ -149,18 +149,22 @@ class Intent:
         raise ActionRejected("not_started", f"{kind} is not an action")
 
     def already_in(self, later: Sequence[Event]) -> bool:
-        """Whether the events appended after the pressed screen begin with this very action."""
+        """Whether the events appended since the pressed screen are exactly this action.
+
+        That is a double tap (answered "already recorded"); anything else appended means the
+        press comes from a screen the call has moved past ("this question is closed").
+        """
         events = [e for e in later if e.kind != "resume"] if self.kind != "resume" else later
-        if not events:
+        if len(events) != 1:
             return False
-        first = events[0]
-        if first.kind != self.kind:
+        event = events[0]
+        if event.kind != self.kind:
             return False
         key = {"answer": "answer", "objection": "objection", "finish": "outcome"}.get(self.kind)
         if key is not None:
-            return first.payload.get(key) == self.arg
+            return event.payload.get(key) == self.arg
         if self.kind == "input" and self.arg is None:
-            return first.payload.get("value") == self.text
+            return event.payload.get("value") == self.text
         return True
 
 
