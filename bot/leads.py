@@ -492,7 +492,7 @@ async def pass_lead(
         return ActionResult(None, Refusal.NOT_MANAGER)
     async with db.transaction() as conn:
         view = await load_view(conn, lead_id)
-        refusal = _may_act(view, actor, allow_new=True)
+        refusal = permission(view, actor, allow_new=True)
         if view is None or refusal is not None:
             return ActionResult(view, refusal)
         colleague = await UsersRepo(conn).get(colleague_id)
@@ -518,7 +518,7 @@ async def reject_lead(
         return ActionResult(None, Refusal.NOT_MANAGER)
     async with db.transaction() as conn:
         view = await load_view(conn, lead_id)
-        refusal = _may_act(view, actor, allow_new=True)
+        refusal = permission(view, actor, allow_new=True)
         if view is None or refusal is not None:
             return ActionResult(view, refusal)
         await LeadsRepo(conn).record_outcome(
@@ -542,7 +542,7 @@ async def mark_in_progress(
         return ActionResult(None, Refusal.NOT_MANAGER)
     async with db.transaction() as conn:
         view = await load_view(conn, lead_id)
-        refusal = _may_act(view, actor, allow_new=False)
+        refusal = permission(view, actor, allow_new=False)
         if view is None or refusal is not None:
             return ActionResult(view, refusal)
         await LeadsRepo(conn).set_status(lead_id, LeadStatus.IN_PROGRESS, now=now)
@@ -574,7 +574,7 @@ async def may_close(db: Database, lead_id: int, actor: Account) -> ActionResult:
     if not actor.has(Role.MANAGER):
         return ActionResult(None, Refusal.NOT_MANAGER)
     view = await load_view(db.connection, lead_id)
-    return ActionResult(view, _may_act(view, actor, allow_new=False))
+    return ActionResult(view, permission(view, actor, allow_new=False))
 
 
 async def _close(
@@ -591,7 +591,7 @@ async def _close(
         return ActionResult(None, Refusal.NOT_MANAGER)
     async with db.transaction() as conn:
         view = await load_view(conn, lead_id)
-        refusal = _may_act(view, actor, allow_new=False)
+        refusal = permission(view, actor, allow_new=False)
         if view is None or refusal is not None:
             return ActionResult(view, refusal)
         await LeadsRepo(conn).record_outcome(
@@ -605,7 +605,7 @@ async def _close(
         return ActionResult(await load_view(conn, lead_id))
 
 
-def _may_act(view: LeadView | None, actor: Account, *, allow_new: bool) -> Refusal | None:
+def permission(view: LeadView | None, actor: Account, *, allow_new: bool) -> Refusal | None:
     """Owner-only actions on owned leads; `allow_new` lets any manager act on an unclaimed one."""
     if view is None:
         return Refusal.NOT_FOUND

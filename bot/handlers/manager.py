@@ -44,7 +44,7 @@ from bot.callbacks import LeadAction, LeadCb, LeadsListCb, MenuAction, MenuCb
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.domain import Account, LeadStatus, Role
+from bot.domain import Account, Role
 from bot.filters import HasRole, PrivateChat
 from bot.i18n import I18n, Translator
 from bot.keyboards import home_keyboard
@@ -67,6 +67,7 @@ from bot.leads import (
     mark_won,
     may_close,
     pass_lead,
+    permission,
     reject_lead,
     set_shift,
 )
@@ -205,7 +206,7 @@ async def on_hand_over(
     callback: CallbackQuery, callback_data: LeadCb, account: Account, db: Database, t: I18n
 ) -> None:
     """↪️ Передать коллеге: show the colleagues to pick from."""
-    result = await _may(db, callback_data.lead_id, account, owner_only=False)
+    result = await _may(db, callback_data.lead_id, account)
     if not result.done:
         await _refuse(callback, result, t)
         return
@@ -253,7 +254,7 @@ async def on_reject(
     callback: CallbackQuery, callback_data: LeadCb, account: Account, db: Database, t: I18n
 ) -> None:
     """🚫 Не целевой: show the reasons."""
-    result = await _may(db, callback_data.lead_id, account, owner_only=False)
+    result = await _may(db, callback_data.lead_id, account)
     if not result.done:
         await _refuse(callback, result, t)
         return
@@ -471,21 +472,12 @@ def _no_buttons() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[])
 
 
-async def _may(db: Database, lead_id: int, account: Account, *, owner_only: bool) -> ActionResult:
+async def _may(db: Database, lead_id: int, account: Account) -> ActionResult:
     """Whether the presser may open a picker for the lead (checked again on the final press)."""
     if not account.has(Role.MANAGER):
         return ActionResult(None, Refusal.NOT_MANAGER)
     view = await load_view(db.connection, lead_id)
-    if view is None:
-        return ActionResult(None, Refusal.NOT_FOUND)
-    lead = view.lead
-    if lead.status in (LeadStatus.WON, LeadStatus.LOST, LeadStatus.REJECTED):
-        return ActionResult(view, Refusal.CLOSED)
-    if lead.status is LeadStatus.NEW and not owner_only:
-        return ActionResult(view)
-    if lead.owner_id != account.id:
-        return ActionResult(view, Refusal.NOT_OWNER)
-    return ActionResult(view)
+    return ActionResult(view, permission(view, account, allow_new=True))
 
 
 def _may_read(account: Account) -> bool:
