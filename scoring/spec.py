@@ -67,7 +67,7 @@ class Criterion(_Strict):
 
 
 class Knockout(_Strict):
-    """A minimum criterion: when its condition holds the lead is disqualified, whatever the score."""
+    """A minimum criterion: when its condition holds the lead is out, whatever its score."""
 
     when: str = Field(alias="if")
     reason: Identifier
@@ -83,7 +83,7 @@ class VendorCriterion(_Strict):
 
 
 class TemperatureRule(_Strict):
-    """First matching rule sets the lead's temperature; a rule without a condition always matches."""
+    """The first matching rule sets the temperature; a rule without a condition always matches."""
 
     when: str | None = Field(default=None, alias="if")
     level: Temperature

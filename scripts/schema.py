@@ -118,7 +118,9 @@ class Step(_Strict):
             raise ValueError("a step with an input needs `next`")
         if self.answers and self.next is None and any(a.next is None for a in self.answers):
             missing = next(a.id for a in self.answers if a.next is None)
-            raise ValueError(f"answer '{missing}' has no `next` and the step has no default `next`")
+            raise ValueError(
+                f"answer '{missing}' has no `next` and the step has no default `next`"
+            )
         return self
 
 
