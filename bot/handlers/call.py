@@ -95,7 +95,9 @@ async def on_panel(
                 callback_data.call_id, account.id, seq=callback_data.seq
             )
     except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+        await refuse_press(
+            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
+        )
         return
     await callback.answer()
     if await current_call_id(state) == view.call.id and view.call.status is CallStatus.OPEN:
@@ -122,7 +124,9 @@ async def on_prompt(
                 callback_data.call_id, account.id, seq=callback_data.seq
             )
     except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+        await refuse_press(
+            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
+        )
         return
     await callback.answer()
     await state.set_state(typing)
@@ -146,7 +150,9 @@ async def on_finish(
             callback_data.call_id, account.id, seq=callback_data.seq, intent=intent
         )
     except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+        await refuse_press(
+            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
+        )
         return
     outcome = view.flow.outcomes.get(callback_data.arg)
     if outcome is None:
@@ -193,7 +199,9 @@ async def on_handoff(
     try:
         view = await calls.check_press(callback_data.call_id, account.id, seq=callback_data.seq)
     except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+        await refuse_press(
+            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
+        )
         return
     outcome = qualified_outcome(view.screen)
     if outcome is None or not view.screen.handoff_ready:
@@ -255,7 +263,9 @@ async def on_pause(
     try:
         view = await calls.pause(callback_data.call_id, account.id, seq=callback_data.seq)
     except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+        await refuse_press(
+            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
+        )
         return
     await callback.answer(t.plain("call-paused-toast"))
     await _leave_call(state, view.call.id)
@@ -442,7 +452,7 @@ async def _change(
     try:
         view = await calls.apply(call_id, callback.from_user.id, intent, seq=seq)
     except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+        await refuse_press(callback, t, refused, bot=bot, calls=calls, call_id=call_id)
         return None
     await callback.answer(t.plain(toast) if toast else None)
     await show_call(bot, calls, view, t, message_id=pressed_message_id(callback))

@@ -82,10 +82,34 @@ def log_refusal(user_id: int, refused: CallRefused) -> None:
         logger.warning("No branch matched for user %s: %s", user_id, refused)
 
 
-async def refuse_press(callback: CallbackQuery, t: I18n, refused: CallRefused) -> None:
-    """Answer a press that changed nothing, saying why."""
+async def refuse_press(
+    callback: CallbackQuery,
+    t: I18n,
+    refused: CallRefused,
+    *,
+    bot: Bot | None = None,
+    calls: CallService | None = None,
+    call_id: int | None = None,
+) -> None:
+    """Answer a press that changed nothing, saying why; resync the screen it came from.
+
+    A press on the call's own screen message that is out of date means the screen missed an
+    update (the bot stopped between saving an answer and redrawing): it is redrawn, so the
+    hunter sees the current question again.
+    """
     log_refusal(callback.from_user.id, refused)
     await callback.answer(t.plain(_ALERT_KEYS[refused.refusal]))
+    if bot is None or calls is None or call_id is None:
+        return
+    if refused.refusal not in (Refusal.RECORDED, Refusal.CLOSED):
+        return
+    pressed = pressed_message_id(callback)
+    try:
+        view = await calls.view(call_id, callback.from_user.id)
+    except CallRefused:
+        return
+    if pressed is not None and view.call.screen_message_id == pressed:
+        await show_call(bot, calls, view, t, message_id=pressed)
 
 
 def pressed_message_id(callback: CallbackQuery) -> int | None:

@@ -309,3 +309,21 @@ def test_call_buttons_fit_telegram_s_64_bytes_in_the_longest_call() -> None:
     )
     assert len(longest_answer.encode()) <= 64
     assert len(longest_control.encode()) <= 64
+
+
+async def test_a_screen_that_missed_its_update_is_redrawn_on_the_next_press(
+    world: World, db: Database
+) -> None:
+    conv = await start_call(world)
+    screen = conv.last_message
+    world.session.fail_next("editMessageText", error_code=500, description="Internal Server Error")
+    with world.expecting_errors():
+        await conv.tap("Соединяет")  # saved, but the screen was not redrawn
+    assert world.session.messages[(HUNTER, screen.message_id)].html == screen.html
+
+    query = await conv.tap("Соединяет")
+
+    assert alert_texts(conv, query) == ["Уже записано"]
+    assert await moves(db) == [(2, "answer", "gatekeeper")]
+    current = world.session.messages[(HUNTER, screen.message_id)]
+    assert "Вы отвечаете за закупку упаковки?" in current.text
