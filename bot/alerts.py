@@ -499,7 +499,7 @@ def render_record(
             fill(
                 t,
                 "mgr-record-call-line",
-                when=short_time(event.created_at, zone),
+                when=event.created_at.astimezone(zone).strftime("%d.%m %H:%M:%S"),
                 what=_describe_call_event(event, answers, t),
             )
         )
@@ -523,16 +523,22 @@ def render_record(
     return split_message(parts)
 
 
+_CALL_EVENT_KINDS = frozenset(
+    {"card", "input", "unknown", "objection", "resume", "note", "nofit", "back", "finish"}
+)
+
+
 def _describe_call_event(event: CallEvent, answers: dict[str, Any], t: I18n) -> str:
     payload = event.payload
-    step = event.step or ""
+    step = event.step or "—"
     if event.kind == "answer" and step in answers:
         return t.plain("mgr-event-answer", step=step, answer=answers[step].answer)
     shown = payload.get("display") or payload.get("text") or payload.get("answer")
-    shown = shown or payload.get("objection") or payload.get("outcome") or ""
-    return t.plain(
-        "mgr-event-generic", kind=event.kind, step=step or "—", detail=str(shown) or "—"
-    )
+    shown = shown or payload.get("objection") or payload.get("outcome")
+    kind = t.plain(f"mgr-event-{event.kind}") if event.kind in _CALL_EVENT_KINDS else event.kind
+    if event.kind == "card" or not shown:
+        return t.plain("mgr-event-bare", step=step, kind=kind)
+    return t.plain("mgr-event-generic", kind=kind, step=step, detail=str(shown))
 
 
 def _describe_lead_event(event: LeadEvent, t: I18n, names: dict[int, str]) -> str:

@@ -155,6 +155,13 @@ async def test_the_hunters_own_call_ends_in_an_alert_in_the_managers_chat(
     assert "🏢 ООО «Северный хлеб»" in card.text
     assert "🎧 Анна Смирнова · 📜" in card.text
     assert card.buttons == CARD_BUTTONS
+    manager = world.conversation(MANAGER, "Ольга", "Кузнецова")
+    await manager.send("/lead 1")
+    record = "\n".join(m.text for m in manager.messages)
+    assert "Ход звонка\n03.03 12:00:00 · gatekeeper · карточка лида\n" in record
+    assert "03.03 12:00:00 · authority: Решаю сам" in record
+    assert "03.03 12:00:00 · budget · ответ: 1 500 000 ₽" in record
+    assert "итог звонка: qualified" in record
 
 
 async def test_company_names_and_answers_are_shown_literally(
