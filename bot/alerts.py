@@ -32,6 +32,8 @@ _PHONE_REGIONS = {"ru": "RU", "en": "GB"}
 
 # Free-text limits tried in turn until the card fits; None keeps the text whole.
 _ITEM_LIMITS: tuple[int | None, ...] = (None, 300, 120, 60)
+HANDOFF_REASON = "handoff"
+"""A call's finish reason when the hunter handed a hot lead over before the script's end."""
 _LIST_ITEMS = 3
 """Reasons for and against shown on the card; the rest are in the details."""
 DIGEST_MAX_LEADS = 30
@@ -167,6 +169,8 @@ def _card_text(view: LeadView, t: I18n, zone: ZoneInfo, cut: Callable[[str], str
             who.append(fill(t, "mgr-card-email", email=cut(summary.email)))
     blocks.append("\n".join(who))
     blocks.append(_score_line(view, t))
+    if summary is not None and summary.outcome_reason == HANDOFF_REASON:
+        blocks.append(fill(t, "mgr-card-handoff"))
     if summary is not None:
         blocks.append(_bant_block(summary, t, cut))
         why: list[str] = []

@@ -113,6 +113,7 @@ async def test_a_qualified_lead_arrives_as_a_card_with_everything_a_manager_need
         "⏳ Взять в течение 15 мин",
     ):
         assert expected in card.text, expected
+    assert "досрочно" not in card.text
     assert card.buttons == CARD_BUTTONS
 
 
@@ -162,6 +163,19 @@ async def test_the_hunters_own_call_ends_in_an_alert_in_the_managers_chat(
     assert "03.03 12:00:00 · authority: Решаю сам" in record
     assert "03.03 12:00:00 · budget · ответ: 1 500 000 ₽" in record
     assert "итог звонка: qualified" in record
+
+
+async def test_a_lead_handed_over_early_says_so(
+    world: World, db: Database, relay: OutboxRelay, sleep: FakeSleep, ru_flow: Any
+) -> None:
+    summary = qualified_summary(ru_flow, outcome_reason="handoff")
+
+    await alerted_lead(world, db, relay, sleep, summary)
+
+    [card] = world.chat(GROUP)
+    assert "🚀 Хантер передал лид досрочно, не дожидаясь конца скрипта: звоните сейчас." in (
+        card.text
+    )
 
 
 async def test_company_names_and_answers_are_shown_literally(

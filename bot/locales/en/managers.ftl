@@ -53,6 +53,7 @@ mgr-card-notes =
     📝 <b>Hunter's notes</b>
     { $notes }
 mgr-card-footer = 🎧 { $hunter } · 📜 { $flow } v{ $version } · 🕒 { $when }
+mgr-card-handoff = 🚀 The hunter handed the lead over before the script's end: call now.
 mgr-card-sla = ⏳ Claim within { $minutes } min
 mgr-card-cut = ✂️ Long answers are shortened — see “Details” for all of them.
 

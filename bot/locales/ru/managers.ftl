@@ -53,6 +53,7 @@ mgr-card-notes =
     📝 <b>Заметки хантера</b>
     { $notes }
 mgr-card-footer = 🎧 { $hunter } · 📜 { $flow } v{ $version } · 🕒 { $when }
+mgr-card-handoff = 🚀 Хантер передал лид досрочно, не дожидаясь конца скрипта: звоните сейчас.
 mgr-card-sla = ⏳ Взять в течение { $minutes } мин
 mgr-card-cut = ✂️ Длинные ответы сокращены — полностью в «Подробнее».
 
