@@ -316,8 +316,22 @@ def _texts(language: str) -> _Texts:
         ) from None
 
 
+def rounded_half_up(value: float, digits: int = 0) -> float:
+    """`value` rounded to `digits` decimals the way people round: halves go up (10.5 -> 11)."""
+    # round() rounds halves to even (10.5 -> 10, 12.5 -> 12), which reads as a mistake on a
+    # score. Going through six decimals first absorbs the float error of a sum such as
+    # 12.499999999999998, which is 12.5 on paper.
+    scale = 10.0**digits
+    return math.floor(round(value * scale, 6) + 0.5) / scale
+
+
+def whole_points(value: float) -> int:
+    """A score (or a percentage) in whole points, as the hunter and the managers read it."""
+    return int(rounded_half_up(value))
+
+
 def _points_text(points: float, texts: _Texts) -> str:
-    rounded = round(points, 1)
+    rounded = rounded_half_up(points, 1)
     text = str(int(rounded)) if rounded.is_integer() else f"{rounded:.1f}"
     return text.replace(".", texts.decimal_point)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scoring.model import Assessment
+from scoring.model import Assessment, whole_points
 from scripts.engine import (
     BANT_ORDER,
     ActionRejected,
@@ -351,7 +351,7 @@ def _path_line(index: int, path: FlowPath, lang: str) -> str:
 
 
 def _points(score: float) -> str:
-    return f"{score:.0f}"
+    return str(whole_points(score))
 
 
 def _temperatures(temperatures: frozenset[str]) -> str:
@@ -582,7 +582,8 @@ class Console:
         )
         self.say(texts["bant"].format(text=bant))
         if assessment.probability is not None:
-            self.say(texts["probability"].format(text=f"{assessment.probability:.0%}"))
+            percent = whole_points(assessment.probability * 100)
+            self.say(texts["probability"].format(text=f"{percent}%"))
         if assessment.volume is not None:
             self.say(
                 texts["value"].format(

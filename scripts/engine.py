@@ -37,7 +37,15 @@ from typing import Any, Literal, TypeAlias, cast, get_args
 from transitions import Machine
 
 from scoring.conditions import Condition, Value, parse_condition
-from scoring.model import Assessment, BantStatus, FactValue, KnockoutHit, LeadFacts, assess
+from scoring.model import (
+    Assessment,
+    BantStatus,
+    FactValue,
+    KnockoutHit,
+    LeadFacts,
+    assess,
+    whole_points,
+)
 from scoring.spec import BantDimension, ContactRole
 from scripts.inputs import Invalid, Parsed, Unknown, parse_input
 from scripts.schema import (
@@ -1054,8 +1062,8 @@ _KNOCKED_OUT = {"ru": "⛔ стоп-фактор", "en": "⛔ knock-out"}
 def score_line(assessment: Assessment, language: str = "ru") -> str:
     """The live score at a glance: 62/100 (до 88) · 🔥 горячий · BANT ✅✅❔❔ · ЛПР ✅."""
     lang = language if language in _TEMPERATURE else "ru"
-    score = round(assessment.score)
-    top = round(assessment.score_max)
+    score = whole_points(assessment.score)
+    top = whole_points(assessment.score_max)
     parts = [f"{score}/100" + (f" ({_UP_TO[lang]} {top})" if top > score else "")]
     parts.append(_TEMPERATURE[lang][assessment.temperature])
     parts.append(f"BANT {bant_marks(assessment.bant)}")

@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from scoring.model import BUILTIN_FACT_TYPES, BUILTIN_FACTS_BY_PART, Assessment, LeadFacts, assess
+from scoring.model import (
+    BUILTIN_FACT_TYPES,
+    BUILTIN_FACTS_BY_PART,
+    Assessment,
+    LeadFacts,
+    assess,
+    rounded_half_up,
+    whole_points,
+)
 from scoring.spec import ScoringSpec
 
 # Weights add up to 100, so each criterion's weight is its share of the score in points.
@@ -738,6 +746,46 @@ def test_fractional_points_use_a_decimal_comma_in_russian() -> None:
     # need: 1/4 of the score x 0.5 = 12.5 points.
     assert assess(spec, facts).reasons_for == ("Потребность: частично (+12,5)",)
     assert assess(spec, facts, language="en").reasons_for == ("Потребность: partly (+12.5)",)
+
+
+def test_points_in_a_reason_round_half_up() -> None:
+    spec = spec_of(
+        {
+            "criteria": {
+                "need": {"title": "Потребность", "weight": 9},
+                "x": {"title": "X", "weight": 31},
+            }
+        }
+    )
+    # need: 9/40 of the score = 22.5 points x 0.5 = 11.25, shown to one decimal as 11,3.
+    facts = LeadFacts(levels={"need": "partial", "x": "no"})
+    assert assess(spec, facts).reasons_for == ("Потребность: частично (+11,3)",)
+
+
+@pytest.mark.parametrize(
+    ("value", "whole"),
+    [
+        (10.5, 11),
+        (12.5, 13),
+        # 5 + 2 + 2 + 1.5 + 1 + 0.5 + 0.5 added up in floats: 12.5 on paper.
+        (12.499999999999998, 13),
+        (12.49, 12),
+        (0.5, 1),
+        (99.5, 100),
+        (0, 0),
+        (100, 100),
+    ],
+)
+def test_whole_points_round_halves_up(value: float, whole: int) -> None:
+    assert whole_points(value) == whole
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "rounded"),
+    [(2.25, 1, 2.3), (2.35, 1, 2.4), (2.24, 1, 2.2), (0.125, 2, 0.13), (7.0, 1, 7.0)],
+)
+def test_rounded_half_up_to_decimals(value: float, digits: int, rounded: float) -> None:
+    assert rounded_half_up(value, digits) == pytest.approx(rounded)
 
 
 def test_a_custom_level_is_shown_by_its_name() -> None:

@@ -6,8 +6,8 @@ by hand from the flow's weights and levels (the comment beside each one shows th
 
 Scoring reminders for the arithmetic: the weights of each flow sum to 100, so a criterion adds
 weight x points; a criterion not yet asked counts at its `unknown` points (0.1, budget 0.2); the
-line shows the score rounded half to even and, while something is unasked, "до N" = the score
-with every unasked criterion at its best level.
+line shows the score rounded half up (12.5 shows as 13) and, while something is unasked,
+"до N" = the score with every unasked criterion at its best level.
 """
 
 from __future__ import annotations
@@ -318,9 +318,9 @@ RU_COLD_SCENARIOS = [
         (*RU_BIG_FOOD, tap("Мелочи, в целом ок"), typed("100 тыс"), tap("Да, пришлите прайс")),
         outcome="nurture",
         # budget 0 + need 20 x 0.5 + 5 + 5 + authority 2 + timeline 1.5 + urgency 1 = 24.5
-        # (shown 24); best 0 + 20 + 10 + 15 + 10 + 5 + 5 = 65
+        # (shown 25); best 0 + 20 + 10 + 15 + 10 + 5 + 5 = 65
         score=24.5,
-        line="24/100 (до 65) · ❄️ холодный · BANT ❌❔☑️❔ · ЛПР ❔",
+        line="25/100 (до 65) · ❄️ холодный · BANT ❌❔☑️❔ · ЛПР ❔",
         lead_class="nurture",
     ),
     Scenario(
@@ -330,9 +330,9 @@ RU_COLD_SCENARIOS = [
         (*RU_DM_FOOD, typed("12")),
         outcome="dq_small",
         # size 0 + industry 5 + budget 5 + authority 2 + need 2 + timeline 1.5 + urgency 1 = 16.5
-        # (shown 16); best 25 + 20 + 20 + 15 + 10 + 0 + 5 = 95
+        # (shown 17); best 25 + 20 + 20 + 15 + 10 + 0 + 5 = 95
         score=16.5,
-        line="16/100 (до 95) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔ · ⛔ стоп-фактор",
+        line="17/100 (до 95) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔ · ⛔ стоп-фактор",
         lead_class="disqualified",
         knockout="too_small",
     ),
@@ -366,9 +366,9 @@ RU_COLD_SCENARIOS = [
         (tap("«Его нет на месте»"), tap("Назвала время и имя")),
         outcome="callback_dm",
         # gatekeeper: authority 0; unknown: budget 5, need 2, timeline 1.5, urgency 1,
-        # size 0.5, industry 0.5 -> 10.5 (shown 10); best 25 + 0 + 20 + 15 + 10 + 5 + 5 = 80
+        # size 0.5, industry 0.5 -> 10.5 (shown 11); best 25 + 0 + 20 + 15 + 10 + 5 + 5 = 80
         score=10.5,
-        line="10/100 (до 80) · ❄️ холодный · BANT ❔❌❔❔ · секретарь",
+        line="11/100 (до 80) · ❄️ холодный · BANT ❔❌❔❔ · секретарь",
         lead_class="nurture",
     ),
     Scenario(
@@ -378,7 +378,7 @@ RU_COLD_SCENARIOS = [
         (tap("«Пришлите на почту»"), typed("snab@sevhleb.ru")),
         outcome="callback_dm",
         score=10.5,  # as above: nothing but the gatekeeper is known
-        line="10/100 (до 80) · ❄️ холодный · BANT ❔❌❔❔ · секретарь",
+        line="11/100 (до 80) · ❄️ холодный · BANT ❔❌❔❔ · секретарь",
         lead_class="nurture",
     ),
     Scenario(
@@ -387,8 +387,8 @@ RU_COLD_SCENARIOS = [
         RU_COLD,
         (tap("Соединяет"), tap("Сейчас неудобно")),
         outcome="callback",
-        score=12.5,  # all unknown: 5 + 2 + 2 + 1.5 + 1 + 0.5 + 0.5 (shown 12)
-        line="12/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔",
+        score=12.5,  # all unknown: 5 + 2 + 2 + 1.5 + 1 + 0.5 + 0.5 (shown 13)
+        line="13/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔",
         lead_class="nurture",
     ),
     Scenario(
@@ -398,7 +398,7 @@ RU_COLD_SCENARIOS = [
         (tap("Не та компания / номер"),),
         outcome="wrong_contact",
         score=12.5,
-        line="12/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔",
+        line="13/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔",
         lead_class="nurture",
     ),
     Scenario(
@@ -408,7 +408,7 @@ RU_COLD_SCENARIOS = [
         (tap("Не берут трубку"),),
         outcome="no_answer",
         score=12.5,
-        line="12/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔",
+        line="13/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔",
         lead_class="nurture",
     ),
     Scenario(
@@ -418,7 +418,7 @@ RU_COLD_SCENARIOS = [
         (tap("«Кто вас интересует?»"), tap("«Нам ничего не нужно»")),
         outcome="refused",
         score=10.5,
-        line="10/100 (до 80) · ❄️ холодный · BANT ❔❌❔❔ · секретарь",
+        line="11/100 (до 80) · ❄️ холодный · BANT ❔❌❔❔ · секретарь",
         lead_class="nurture",
     ),
 ]
@@ -726,9 +726,9 @@ EN_COLD_SCENARIOS = [
         (tap('"Send us an email"'), typed("S.Collins@HarborFoods.com")),
         outcome="callback_dm",
         # gatekeeper: authority 0; unknown: budget 5, need 2, timeline 1.5, urgency 1, size 1
-        # = 10.5 (shown 10); best 25 + 0 + 20 + 15 + 10 + 10 = 80
+        # = 10.5 (shown 11); best 25 + 0 + 20 + 15 + 10 + 10 = 80
         score=10.5,
-        line="10/100 (up to 80) · ❄️ cold · BANT ❔❌❔❔ · gatekeeper",
+        line="11/100 (up to 80) · ❄️ cold · BANT ❔❌❔❔ · gatekeeper",
         lead_class="nurture",
     ),
     Scenario(
@@ -737,8 +737,8 @@ EN_COLD_SCENARIOS = [
         EN_COLD,
         (tap("Puts me through"), tap("Bad time")),
         outcome="callback",
-        score=12.5,  # all unknown: 5 + 2 + 2 + 1.5 + 1 + 1 (shown 12)
-        line="12/100 (up to 100) · ❄️ cold · BANT ❔❔❔❔ · decision-maker ❔",
+        score=12.5,  # all unknown: 5 + 2 + 2 + 1.5 + 1 + 1 (shown 13)
+        line="13/100 (up to 100) · ❄️ cold · BANT ❔❔❔❔ · decision-maker ❔",
         lead_class="nurture",
     ),
     Scenario(
@@ -748,7 +748,7 @@ EN_COLD_SCENARIOS = [
         (tap('"That\'s me"'), tap("Not my area"), tap("Doesn't know / won't say")),
         outcome="wrong_contact",
         score=12.5,
-        line="12/100 (up to 100) · ❄️ cold · BANT ❔❔❔❔ · decision-maker ❔",
+        line="13/100 (up to 100) · ❄️ cold · BANT ❔❔❔❔ · decision-maker ❔",
         lead_class="nurture",
     ),
     Scenario(
@@ -758,7 +758,7 @@ EN_COLD_SCENARIOS = [
         (tap("No answer / voicemail"),),
         outcome="no_answer",
         score=12.5,
-        line="12/100 (up to 100) · ❄️ cold · BANT ❔❔❔❔ · decision-maker ❔",
+        line="13/100 (up to 100) · ❄️ cold · BANT ❔❔❔❔ · decision-maker ❔",
         lead_class="nurture",
     ),
     Scenario(
@@ -768,7 +768,7 @@ EN_COLD_SCENARIOS = [
         (tap('"What\'s it about?"'), tap('"We\'re not interested"')),
         outcome="refused",
         score=10.5,
-        line="10/100 (up to 80) · ❄️ cold · BANT ❔❌❔❔ · gatekeeper",
+        line="11/100 (up to 80) · ❄️ cold · BANT ❔❌❔❔ · gatekeeper",
         lead_class="nurture",
     ),
 ]
