@@ -24,8 +24,9 @@ How a lead is scored:
   methodology's neutral prior, so our strength there weighs as an average priority would.
   Importances are clamped to 1-5. No vendor criteria in the flow -> None.
 - Temperature: the first matching `temperature` rule; none matches -> cold. A flow without
-  temperature rules gets `DEFAULT_TEMPERATURE`: hot when `timeline <= 30d and score >= 70`, warm
-  when `score >= 40`, else cold (a `timeline` period field holds days).
+  temperature rules gets `DEFAULT_TEMPERATURE`: hot when `timeline <= 31d and score >= 70`, warm
+  when `score >= 40`, else cold (a `timeline` period field holds days; 31 because "in a month"
+  is 28 to 31 days depending on the date).
 - Class: a knock-out wins over everything; else the first matching class; declared classes of
   which none matches -> `unclassified` (no alert). A flow without classes gets `DEFAULT_CLASSES`:
   A for hot leads (alert, 15-minute SLA), B for warm, C for cold.
@@ -86,8 +87,12 @@ CONFIRMED_POINTS: Final = 0.75
 """Mean points from which a BANT dimension counts as confirmed."""
 FAVOURABLE_POINTS: Final = 0.5
 """Points from which a level is a reason for the lead, and below which a reason against."""
-SHORT_TIMELINE: Final = "timeline <= 30d"
-"""When the lead is ready to start soon: a reason for, and part of the default hot rule."""
+SHORT_TIMELINE: Final = "timeline <= 31d"
+"""When the lead is ready to start within a month: a reason for, and part of the default hot rule.
+
+A typed "через месяц" is 28 to 31 days from the call depending on the date, so the bound is the
+longest month: with 30 days, "in a month" said on 1 July would miss it.
+"""
 DEFAULT_TEMPERATURE: Final[tuple[tuple[str, Temperature], ...]] = (
     (f"{SHORT_TIMELINE} and score >= 70", "hot"),
     ("score >= 40", "warm"),
@@ -220,7 +225,7 @@ _TEXTS: Final[Mapping[str, _Texts]] = {
         level_names={"yes": "да", "partial": "частично", "no": "нет", UNKNOWN: "не знает"},
         knockout="Стоп-фактор: {title}",
         dm_reached="ЛПР на связи",
-        short_timeline="Готовы начать в течение 30 дней",
+        short_timeline="Готовы начать в течение месяца",
         decimal_point=",",
         disqualified=Routing(
             "disqualified",
@@ -262,7 +267,7 @@ _TEXTS: Final[Mapping[str, _Texts]] = {
         level_names={"yes": "yes", "partial": "partly", "no": "no", UNKNOWN: "does not know"},
         knockout="Knock-out: {title}",
         dm_reached="Decision-maker on the line",
-        short_timeline="Ready to start within 30 days",
+        short_timeline="Ready to start within a month",
         decimal_point=".",
         disqualified=Routing(
             "disqualified",

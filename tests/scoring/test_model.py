@@ -401,7 +401,9 @@ def test_first_matching_temperature_rule(facts: LeadFacts, temperature: str) -> 
     ("points", "timeline", "temperature"),
     [
         (0.70, 30, "hot"),
-        (0.70, 31, "warm"),
+        # "через месяц" said on 1 July is 31 days away: still within a month.
+        (0.70, 31, "hot"),
+        (0.70, 32, "warm"),
         (0.69, 30, "warm"),
         (0.90, None, "warm"),
         (0.40, 10, "warm"),
@@ -693,7 +695,7 @@ def test_criteria_lines_add_up_to_the_score() -> None:
                 role="dm",
             ),
             "ru",
-            ("Бюджет: да (+50)", "ЛПР на связи", "Готовы начать в течение 30 дней"),
+            ("Бюджет: да (+50)", "ЛПР на связи", "Готовы начать в течение месяца"),
             (),
         ),
         (
@@ -720,6 +722,13 @@ def test_reasons_for_and_against(
     spec = THREE_CRITERIA_EN if language == "en" else spec_of(THREE_CRITERIA)
     result = assess(spec, facts, language=language)
     assert (result.reasons_for, result.reasons_against) == (reasons_for, reasons_against)
+
+
+@pytest.mark.parametrize(("timeline", "named"), [(31, True), (32, False)])
+def test_a_start_within_a_month_is_a_reason_for(timeline: int, named: bool) -> None:
+    facts = LeadFacts(fields={"timeline": timeline}, levels={"budget": "yes"})
+    reasons = assess(spec_of(THREE_CRITERIA), facts).reasons_for
+    assert ("Готовы начать в течение месяца" in reasons) is named
 
 
 THREE_CRITERIA_EN = spec_of(
@@ -818,7 +827,7 @@ def test_at_most_three_reasons_each_way() -> None:
     assert result.reasons_for == (
         "Бюджет: да (+50)",
         "ЛПР на связи",
-        "Готовы начать в течение 30 дней",
+        "Готовы начать в течение месяца",
     )
     assert result.reasons_against == (
         "Стоп-фактор: Меньше 10 сотрудников",
