@@ -25,7 +25,7 @@ everywhere, including `не in` and `is не set`)::
     duration   := ["-"] digits ["." digits] unit
     digits     := [0-9]+ ("_" [0-9]+)*
     scale      := "k" | "к" (x 1,000) | "m" | "млн" (x 1,000,000)
-    unit       := "d" | "д" (days) | "w" | "н" (x 7) | "mo" | "мес" (x 30) | "y" | "г" (x 365)
+    unit       := "d" | "д" (days) | "w" | "н" (x 7) | "mo" | "мес" (x 31) | "y" | "г" (x 366)
     string     := "'" ... "'" | '"' ... '"' | word
     word       := a letter or "_", then letters, digits, "_" and "-" (Cyrillic welcome)
 
@@ -295,10 +295,12 @@ _UNITS: dict[str, tuple[int, bool]] = {
     "д": (1, True),
     "w": (7, True),
     "н": (7, True),
-    "mo": (30, True),
-    "мес": (30, True),
-    "y": (365, True),
-    "г": (365, True),
+    # A month and a year are their longest calendar lengths: "через 2 месяца" typed on a call is
+    # 59 to 62 days, so it must always satisfy `timeline <= 2mo`, whatever the date.
+    "mo": (31, True),
+    "мес": (31, True),
+    "y": (366, True),
+    "г": (366, True),
 }
 _UNIT_HELP = "k/к, m/млн for amounts; d/д, w/н, mo/мес, y/г for durations"
 _LIMIT = Decimal(10) ** 30
