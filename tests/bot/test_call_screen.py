@@ -61,7 +61,7 @@ async def test_the_screen_shows_the_line_the_question_the_hint_the_score_and_con
         "<b>Вы отвечаете за закупку упаковки? Удобно две минуты?</b>\n\n"
         "<i>Не продавайте с порога. Цель звонка — понять, есть ли потребность, и назначить"
         " встречу.</i>\n\n"
-        "📊 12/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔"
+        "📊 13/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔"
     )
     assert conv.buttons == [
         ["Да, слушаю"],
@@ -184,7 +184,7 @@ async def test_an_objection_shows_its_rebuttal_and_returns_to_the_same_step(
 
     await conv.tap("💬 Возражение")
     assert conv.last_text.endswith(
-        "💬 Что возражает клиент?\n\n📊 12/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔"
+        "💬 Что возражает клиент?\n\n📊 13/100 (до 100) · ❄️ холодный · BANT ❔❔❔❔ · ЛПР ❔"
     )
     assert conv.buttons[-1] == ["✖️ Отмена"]
     await conv.tap("Дорого")
