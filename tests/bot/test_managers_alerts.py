@@ -94,7 +94,14 @@ async def stored(db: Database, lead_id: int) -> Lead:
 async def test_a_qualified_lead_arrives_as_a_card_with_everything_a_manager_needs(
     world: World, db: Database, relay: OutboxRelay, sleep: FakeSleep, ru_flow: Any
 ) -> None:
-    lead = await alerted_lead(world, db, relay, sleep, qualified_summary(ru_flow))
+    summary = qualified_summary(ru_flow)
+    # The model's figures and reasons are the scoring's business; the card must carry them.
+    assert summary.probability is not None
+    assert summary.expected_value is not None
+    percent = round(summary.probability * 100)
+    expected_value = f"{round(summary.expected_value):,}".replace(",", " ")
+
+    lead = await alerted_lead(world, db, relay, sleep, summary)
 
     [card] = world.chat(GROUP)
     assert card.text.startswith(f"🔥 Новый лид #L-{lead.id} · горячий\n")
@@ -102,12 +109,14 @@ async def test_a_qualified_lead_arrives_as_a_card_with_everything_a_manager_need
         "🏢 ООО «Северный хлеб»",
         "👤 Ирина Соколова · ЛПР",
         "📞 +74951234567",
-        "📊 100/100 · класс A — горячий ЛПР · вероятность 82% · ожидаемая сумма 1 237 500 ₽",
+        f"📊 100/100 · класс A — горячий ЛПР · вероятность {percent}%"
+        f" · ожидаемая сумма {expected_value} ₽",
         "✅ Бюджет: 1 500 000 ₽",
         "✅ Полномочия: Решаю сам",
         "✅ Потребность: Срывают сроки",
         "✅ Сроки: через 1 мес. (≈ 03.04.2025)",
-        "👍 За: Бюджет: закупки в год: да (+25); ЛПР на связи; Полномочия: ЛПР: да (+20)",
+        "👍 За: " + "; ".join(summary.reasons_for[:3]),
+        "➡️ Следующий шаг: Позвонить в течение 15 минут, подтвердить дату выезда технолога.",
         "• Перезвонить после 15:00, секретарь Марина",
         "🎧 Олег · 📜 Холодный звонок: упаковка для производств v1 · 🕒 03.03.2025 12:00 MSK",
         "⏳ Взять в течение 15 мин",
