@@ -405,8 +405,13 @@ class _Cursor:
         self.state = state
 
 
-def machine_definition(flow: Flow) -> tuple[list[str], list[dict[str, Any]]]:
-    """States and transitions of a flow as `transitions` takes them (guards are own callables)."""
+def machine_definition(
+    flow: Flow, label: Callable[[Edge], str] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """States and transitions of a flow as `transitions` takes them (guards are own callables).
+
+    With `label`, each transition also carries the text a diagram shows on it.
+    """
     states = [*flow.steps, *flow.outcomes]
     guards: dict[str, Guard] = {}
     transitions: list[dict[str, Any]] = []
@@ -416,6 +421,8 @@ def machine_definition(flow: Flow) -> tuple[list[str], list[dict[str, Any]]]:
             "source": edge.source,
             "dest": edge.dest,
         }
+        if label is not None:
+            spec["label"] = label(edge)
         if edge.when is not None:
             if edge.when not in guards:
                 guards[edge.when] = Guard(parse_condition(edge.when), edge.when)
@@ -604,7 +611,7 @@ class Engine:
                 unknown = snapshot.unknown_fields | {name}
             changes = {"fields": fields, "displays": displays, "unknown_fields": unknown}
             trigger = input_trigger(snapshot.step)
-        seen = _condition_view(
+        seen = branch_facts(
             changes.get("fields", snapshot.fields),
             changes.get("role", snapshot.role),
             changes.get("tags", snapshot.tags),
@@ -959,12 +966,13 @@ def _step_view(flow: Flow, step: Step) -> tuple[tuple[tuple[str, str], ...], Inp
 
 def condition_facts(snapshot: Snapshot) -> dict[str, Value]:
     """What a branch condition sees: the lead's fields, plus `role` and `tags` (unless fields)."""
-    return _condition_view(snapshot.fields, snapshot.role, snapshot.tags)
+    return branch_facts(snapshot.fields, snapshot.role, snapshot.tags)
 
 
-def _condition_view(
+def branch_facts(
     fields: Mapping[str, FactValue], role: ContactRole | None, tags: frozenset[str]
 ) -> dict[str, Value]:
+    """The facts a branch condition is evaluated on, from what a call has recorded."""
     facts: dict[str, Value] = dict(fields)
     if role is not None:
         facts.setdefault("role", role)
@@ -978,19 +986,20 @@ def _distance_to_outcome(flow: Flow) -> dict[str, int]:
     The progress hint counts towards the call's goal: a short exit (wrong number, "call back")
     exists from nearly every step and would make every call look almost over.
     """
-    incoming: dict[str, set[str]] = {}
-    for edge in flow_edges(flow):
-        incoming.setdefault(edge.dest, set()).add(edge.source)
     qualified = [name for name, outcome in flow.outcomes.items() if outcome.kind == "qualified"]
-    distance = _distances(incoming, qualified)
-    for name, steps in _distances(incoming, list(flow.outcomes)).items():
+    distance = moves_to(flow, qualified)
+    for name, steps in moves_to(flow, flow.outcomes).items():
         distance.setdefault(name, steps)
     return distance
 
 
-def _distances(incoming: Mapping[str, set[str]], targets: list[str]) -> dict[str, int]:
-    distance = dict.fromkeys(targets, 0)
-    frontier = targets
+def moves_to(flow: Flow, targets: Iterable[str]) -> dict[str, int]:
+    """Fewest moves from each state to one of `targets` (0 at a target); absent: none reachable."""
+    incoming: dict[str, set[str]] = {}
+    for edge in flow_edges(flow):
+        incoming.setdefault(edge.dest, set()).add(edge.source)
+    frontier = list(targets)
+    distance = dict.fromkeys(frontier, 0)
     while frontier:
         following: list[str] = []
         for state in frontier:

@@ -13,8 +13,7 @@ from typing import Any, Literal
 from transitions import State
 from transitions.extensions.diagrams import GraphMachine
 
-from scoring.conditions import parse_condition
-from scripts.engine import Edge, Guard, flow_edges
+from scripts.engine import Edge, flow_edges, machine_definition
 from scripts.schema import Flow, OutcomeKind
 
 GraphFormat = Literal["mermaid", "dot"]
@@ -79,24 +78,10 @@ def _clean(text: str) -> str:
 
 def mermaid(flow: Flow) -> str:
     """A Mermaid state diagram of the flow."""
-    states = [{"name": name, "label": state_label(flow, name)} for name in flow.steps]
-    states += [{"name": name, "label": state_label(flow, name)} for name in flow.outcomes]
-    guards: dict[str, Guard] = {}
-    transitions: list[dict[str, Any]] = []
-    for edge in flow_edges(flow):
-        spec: dict[str, Any] = {
-            "trigger": edge.trigger,
-            "source": edge.source,
-            "dest": edge.dest,
-            "label": edge_label(flow, edge),
-        }
-        if edge.when is not None:
-            guard = guards.setdefault(edge.when, Guard(parse_condition(edge.when), edge.when))
-            spec["conditions"] = [guard]
-        transitions.append(spec)
+    names, transitions = machine_definition(flow, label=lambda edge: edge_label(flow, edge))
     machine = _DiagramMachine(
         model=None,
-        states=states,
+        states=[{"name": name, "label": state_label(flow, name)} for name in names],
         transitions=transitions,
         initial=flow.start,
         auto_transitions=False,
