@@ -27,10 +27,13 @@ from scripts.graph import OUTCOME_MARK, render
 from scripts.inputs import Invalid, Parsed, parse_input
 from scripts.lint import lint_file
 from scripts.loader import FlowError, load_flow
-from scripts.paths import DEFAULT_LIMIT, FlowPath, PathReport, enumerate_paths
+from scripts.paths import DEFAULT_LIMIT, Choice, FlowPath, PathReport, enumerate_paths
 from scripts.schema import Flow
 
 Clock = Callable[[], datetime]
+
+PER_OUTCOME = 10
+"""Paths shown per outcome by default: the shortest ones, enough to see how a call gets there."""
 
 TEXTS: dict[str, dict[str, str]] = {
     "ru": {
@@ -83,7 +86,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "paths_hot_no": "🔥 Горячий лид недостижим ни на одном пути",
         "paths_outcome": "== {mark} {title} ({id}): путей {count}, баллы {low}–{high} {temps}",
         "paths_outcome_none": "== {mark} {title} ({id}): пути не показаны (за пределом)",
-        "paths_cap": "Предел {limit} путей достигнут: показаны первые (короткие) пути; --max N.",
+        "paths_more": "  … ещё {count}: --per-outcome {total} покажет все",
+        "paths_cap": "Предел {limit} путей достигнут: найдены первые (короткие) пути; --max N.",
         "paths_total": "Всего путей: {count}",
         "paths_loops": "Петли (обрезаны): {loops}",
         "otherwise": "иначе",
@@ -140,7 +144,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "paths_hot_no": "🔥 A hot lead is reachable on no path",
         "paths_outcome": "== {mark} {title} ({id}): {count} paths, score {low}–{high} {temps}",
         "paths_outcome_none": "== {mark} {title} ({id}): no path shown (beyond the cap)",
-        "paths_cap": "Cap of {limit} paths reached: the first (shortest) are shown; use --max N.",
+        "paths_more": "  … {count} more: --per-outcome {total} shows them all",
+        "paths_cap": "Cap of {limit} paths reached: the first (shortest) were found; use --max N.",
         "paths_total": "Paths: {count}",
         "paths_loops": "Loops (cut): {loops}",
         "otherwise": "otherwise",
@@ -227,7 +232,21 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--no-card", action="store_true", help="do not ask the lead card first")
     paths = commands.add_parser("paths", help="list every path to each outcome with its score")
     paths.add_argument("file", metavar="FILE")
-    paths.add_argument("--max", type=int, default=DEFAULT_LIMIT, metavar="N", dest="limit")
+    paths.add_argument(
+        "--max",
+        type=int,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        dest="limit",
+        help=f"stop after N paths in all (default {DEFAULT_LIMIT})",
+    )
+    paths.add_argument(
+        "--per-outcome",
+        type=int,
+        default=PER_OUTCOME,
+        metavar="N",
+        help=f"show the N shortest paths of each outcome (default {PER_OUTCOME})",
+    )
     return parser
 
 
@@ -248,8 +267,8 @@ def main(
     lang = _language(args.lang or os.environ.get("LOCALE", "ru"))
     if args.command == "lint":
         return cmd_lint(args.files, out, lang)
-    if args.command == "paths" and args.limit < 1:
-        print("--max must be at least 1", file=sys.stderr)
+    if args.command == "paths" and min(args.limit, args.per_outcome) < 1:
+        print("--max and --per-outcome must be at least 1", file=sys.stderr)
         return 2
     try:
         flow = load_flow(args.file)
@@ -261,7 +280,8 @@ def main(
         out.write(render(flow, args.format))
         return 0
     if args.command == "paths":
-        out.write(format_paths(enumerate_paths(flow, limit=args.limit), lang))
+        report = enumerate_paths(flow, limit=args.limit)
+        out.write(format_paths(report, lang, per_outcome=args.per_outcome))
         return 0
     card = {} if args.hunter == "" else {"hunter_name": args.hunter}
     return Console(flow, inp, out, clock).play(card, ask_card=not args.no_card)
@@ -285,8 +305,8 @@ def cmd_lint(files: Sequence[str], out: TextIO, lang: str) -> int:
 # ----- paths -----
 
 
-def format_paths(report: PathReport, lang: str) -> str:
-    """The paths report as text, grouped by outcome."""
+def format_paths(report: PathReport, lang: str, *, per_outcome: int = PER_OUTCOME) -> str:
+    """The paths report as text, grouped by outcome, the shortest `per_outcome` of each shown."""
     texts = TEXTS[lang]
     flow = report.flow
     lines = [texts["paths_title"].format(title=flow.title, id=flow.id, version=flow.version)]
@@ -322,7 +342,12 @@ def format_paths(report: PathReport, lang: str) -> str:
                 temps=_temperatures(summary.temperatures),
             )
         )
-        lines.extend(_path_line(index, path, lang) for index, path in enumerate(paths, start=1))
+        shown = paths[:per_outcome]
+        lines.extend(_path_line(index, path, lang) for index, path in enumerate(shown, start=1))
+        if len(paths) > len(shown):
+            lines.append(
+                texts["paths_more"].format(count=len(paths) - len(shown), total=len(paths))
+            )
     lines.append("")
     lines.append(texts["paths_total"].format(count=len(report.paths)))
     if report.loops:
@@ -336,18 +361,22 @@ def format_paths(report: PathReport, lang: str) -> str:
 def _path_line(index: int, path: FlowPath, lang: str) -> str:
     parts = []
     for move in path.moves:
-        label = move.label
-        if move.condition is not None:
-            label += f" | {move.condition}"
-        elif move.otherwise:
-            label += f" | {TEXTS[lang]['otherwise']}"
-        parts.append(f"{move.source} [{label}]")
+        choices = " / ".join(_choice(choice, lang) for choice in move.choices)
+        parts.append(f"{move.source} [{choices}]")
     parts.append(path.outcome)
     score = f"{_points(path.score_min)}–{_points(path.score_max)}"
     knockouts = f" ⛔ {', '.join(sorted(path.knockouts))}" if path.knockouts else ""
     return (
         f"  {index}. {' → '.join(parts)} · {score} {_temperatures(path.temperatures)}{knockouts}"
     )
+
+
+def _choice(choice: Choice, lang: str) -> str:
+    if choice.condition is not None:
+        return f"{choice.label} | {choice.condition}"
+    if choice.otherwise:
+        return f"{choice.label} | {TEXTS[lang]['otherwise']}"
+    return choice.label
 
 
 def _points(score: float) -> str:

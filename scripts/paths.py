@@ -1,18 +1,19 @@
-"""Every path through a flow, from the start to each outcome, with the score it can reach.
+"""Every route through a flow, from the start to each outcome, with the score it can reach.
 
-A path is a sequence of steps and the answers taken between them; a step is never visited twice
-on one path (a move back to a step passed is cut and reported as a loop), and enumeration stops
-at a cap, shortest paths first. Answers of one step that record exactly the same thing and lead
-to the same place are one edge ("Да / Конечно"). Which outcomes are reachable, and with what
-scores and temperatures, is found by a separate search over calls rather than paths, so it is
-complete whatever the cap.
+A route is a sequence of steps. Each move on it lists every answer (or the typed input) that
+takes it, with the branch condition it needs: "Пищевое / Химия / Склад" all leading to the next
+question make one route, not three, so an author reads how a call can go rather than every
+combination of taps. A step is never visited twice on one route (a move back to a step passed is
+cut and reported as a loop), and enumeration stops at a cap, shortest routes first. Which
+outcomes are reachable, and with what scores and temperatures, is found by a separate search over
+calls rather than routes, so it is complete whatever the cap.
 
 Typed inputs make a range. Every condition of the flow is read for the thresholds it compares a
-field with (`budget >= 500000`, `timeline <= 30d`), and each typed field is tried with one value
+field with (`budget >= 500000`, `timeline <= 31d`), and each typed field is tried with one value
 per distinct outcome of those comparisons, plus "the client does not know". Branch conditions
-prune the values that cannot take a path; criteria never asked on a path count as unknown when
-the call ends, as they do in a real call. The score range of a path is the lowest and highest
-score over the values that can take it.
+prune the values that cannot take a route; criteria never asked on a route count as unknown when
+the call ends, as they do in a real call. The score range of a route is the lowest and highest
+score over every call that takes it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Final, TypeVar
 from scoring.conditions import Comparison, Condition, Duration, Value, parse_condition
 from scoring.model import Assessment, FactValue, LeadFacts, assess
 from scoring.spec import ContactRole, Temperature
-from scripts.engine import Edge, flow_edges
+from scripts.engine import Edge, branch_facts, flow_edges, moves_to
 from scripts.schema import Answer, FieldSpec, Flow
 
 DEFAULT_LIMIT: Final = 10_000
@@ -35,19 +36,32 @@ _UNKNOWN: Final = object()
 
 
 @dataclass(frozen=True, slots=True)
-class PathStep:
-    """One move on a path: from a step, by an answer (or a typed value), to the next state."""
+class Choice:
+    """An answer (or the typed input) that takes a move, and the branch condition it needs."""
 
-    source: str
-    dest: str
     label: str
     condition: str | None = None
     otherwise: bool = False
+    """Taken when the conditions of the branches before it do not hold."""
+
+
+@dataclass(frozen=True, slots=True)
+class PathStep:
+    """One move of a route: from a step to the next state, by any of its choices."""
+
+    source: str
+    dest: str
+    choices: tuple[Choice, ...]
+
+    @property
+    def label(self) -> str:
+        """The choices' labels, as the hunter sees the buttons: "Да / Конечно"."""
+        return " / ".join(choice.label for choice in self.choices)
 
 
 @dataclass(frozen=True, slots=True)
 class FlowPath:
-    """One way from the start to an outcome, and what the lead can score on it."""
+    """One route from the start to an outcome, and what the lead can score on it."""
 
     outcome: str
     moves: tuple[PathStep, ...]
@@ -55,7 +69,7 @@ class FlowPath:
     score_max: float
     temperatures: frozenset[Temperature]
     knockouts: frozenset[str]
-    """Reasons of knock-outs that fire on some value taking this path."""
+    """Reasons of knock-outs that fire on some call taking this route."""
 
     @property
     def steps(self) -> tuple[str, ...]:
@@ -64,8 +78,19 @@ class FlowPath:
 
 
 @dataclass(frozen=True, slots=True)
+class OutcomeSummary:
+    """What the leads that end at one outcome can score, over every way of getting there."""
+
+    outcome: str
+    score_min: float
+    score_max: float
+    temperatures: frozenset[Temperature]
+    knockouts: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class PathReport:
-    """All paths found, grouped by outcome, and what they say about the flow."""
+    """All routes found, grouped by outcome, and what they say about the flow."""
 
     flow: Flow
     paths: tuple[FlowPath, ...]
@@ -94,19 +119,8 @@ class PathReport:
 
 
 @dataclass(frozen=True, slots=True)
-class OutcomeSummary:
-    """What the leads that end at one outcome can score, over every way of getting there."""
-
-    outcome: str
-    score_min: float
-    score_max: float
-    temperatures: frozenset[Temperature]
-    knockouts: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
 class _Facts:
-    """What a call has recorded at one point of a path (hashable, so assessments are shared)."""
+    """What a call has recorded at one point of a route (hashable, so assessments are shared)."""
 
     fields: tuple[tuple[str, FactValue], ...] = ()
     unknown: frozenset[str] = frozenset()
@@ -114,13 +128,19 @@ class _Facts:
     tags: frozenset[str] = frozenset()
     role: ContactRole | None = None
     importance: tuple[tuple[str, int], ...] = ()
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Facts are looked up in sets and caches hundreds of thousands of times; tuples do not
+        # keep their hash, so it is computed once here.
+        identity = (self.fields, self.unknown, self.levels, self.tags, self.role, self.importance)
+        object.__setattr__(self, "_hash", hash(identity))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def for_conditions(self) -> dict[str, Value]:
-        facts: dict[str, Value] = dict(self.fields)
-        if self.role is not None:
-            facts.setdefault("role", self.role)
-        facts.setdefault("tags", self.tags)
-        return facts
+        return branch_facts(dict(self.fields), self.role, self.tags)
 
     def lead(self) -> LeadFacts:
         return LeadFacts(
@@ -133,40 +153,20 @@ class _Facts:
             finished=True,
         )
 
-    def typed(self, name: str, value: object) -> _Facts:
-        fields = {key: val for key, val in self.fields if key != name}
-        unknown = self.unknown | {name}
-        if isinstance(value, bool | int | float | str):
-            fields[name] = value
-            unknown = self.unknown - {name}
-        return _Facts(_sorted(fields), unknown, self.levels, self.tags, self.role, self.importance)
-
-    def answered(self, answer: Answer) -> _Facts:
-        fields = {**dict(self.fields), **answer.set} if answer.set else None
-        return _Facts(
-            _sorted(fields) if fields is not None else self.fields,
-            self.unknown.difference(answer.set) if answer.set else self.unknown,
-            _sorted({**dict(self.levels), **answer.score}) if answer.score else self.levels,
-            self.tags | frozenset(answer.tags),
-            answer.role if answer.role is not None else self.role,
-            (
-                _sorted({**dict(self.importance), **answer.importance})
-                if answer.importance
-                else self.importance
-            ),
-        )
-
 
 _V = TypeVar("_V")
 
 
-def _sorted(mapping: Mapping[str, _V]) -> tuple[tuple[str, _V], ...]:
-    return tuple(sorted(mapping.items()))
+def _merged(
+    items: tuple[tuple[str, _V], ...], updates: tuple[tuple[str, _V], ...]
+) -> tuple[tuple[str, _V], ...]:
+    """Sorted (key, value) pairs with `updates` written over `items`."""
+    return tuple(sorted({**dict(items), **dict(updates)}.items()))
 
 
 @dataclass(frozen=True, slots=True)
 class _Exit:
-    """A group of answers (or a typed input) of one step and its branches, tried in order."""
+    """An answer (or a typed input) of one step and its branches, tried in order."""
 
     label: str
     answer: Answer | None
@@ -174,7 +174,23 @@ class _Exit:
     branches: tuple[Edge, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Move:
+    """Where calls go from a step: one destination, every choice taking it, the calls that do."""
+
+    dest: str
+    choices: tuple[Choice, ...]
+    facts: tuple[_Facts, ...]
+
+
 _Compile = Callable[[str], Condition]
+_Effect = tuple[
+    tuple[tuple[str, FactValue], ...],
+    tuple[tuple[str, str], ...],
+    frozenset[str],
+    tuple[tuple[str, int], ...],
+]
+"""What an answer records that matters: fields, levels, tags and importance."""
 
 
 class _Explorer:
@@ -187,14 +203,16 @@ class _Explorer:
         self._to_end: dict[str, int] = {}
         self._conditions: dict[str, Condition] = {}
         self._assessments: dict[_Facts, Assessment] = {}
-        # paths are listed by growing length, so the same prefixes are followed again and again
-        self._followed: dict[tuple[int, tuple[_Facts, ...]], list[tuple[Edge, list[_Facts]]]] = {}
-        self._exits = self._group_exits()
+        # Routes are listed by growing length, so the same prefixes are followed again and again,
+        # and a call's next facts by one exit are the same on every route it is on.
+        self._moves: dict[tuple[str, tuple[_Facts, ...]], list[_Move]] = {}
+        self._taken: dict[tuple[int, _Facts], tuple[tuple[int, _Facts], ...]] = {}
+        self._exits = self._exits_by_step()
+        comparisons = {name: _comparisons_of(flow, name, self._condition) for name in flow.fields}
         self._values = {
-            name: _candidates(spec, _comparisons_of(flow, name, self._condition))
-            for name, spec in flow.fields.items()
+            name: _candidates(spec, comparisons[name]) for name, spec in flow.fields.items()
         }
-        self._relevance = _Relevance(flow, _all_conditions(flow), self._condition)
+        self._relevance = _Relevance(flow, _conditions_read(flow), comparisons, self._condition)
 
     def _condition(self, text: str) -> Condition:
         condition = self._conditions.get(text)
@@ -202,34 +220,15 @@ class _Explorer:
             condition = self._conditions[text] = parse_condition(text)
         return condition
 
-    def _group_exits(self) -> dict[str, list[_Exit]]:
+    def _exits_by_step(self) -> dict[str, list[_Exit]]:
         by_trigger: dict[str, list[Edge]] = {}
         for edge in flow_edges(self.flow):
             by_trigger.setdefault(edge.trigger, []).append(edge)
         exits: dict[str, list[_Exit]] = {}
-        seen: dict[tuple[object, ...], _Exit] = {}
         for edges in by_trigger.values():
             first = edges[0]
             if first.answer is not None:
-                answer = first.answer
-                key = (
-                    first.source,
-                    tuple(sorted(answer.set.items())),
-                    tuple(sorted(answer.score.items())),
-                    tuple(sorted(answer.tags)),
-                    answer.role,
-                    tuple(sorted(answer.importance.items())),
-                    tuple((e.dest, e.when) for e in edges),
-                )
-                twin = seen.get(key)
-                if twin is not None:
-                    merged = _Exit(f"{twin.label} / {answer.label}", answer, None, twin.branches)
-                    step_exits = exits[first.source]
-                    step_exits[step_exits.index(twin)] = merged
-                    seen[key] = merged
-                    continue
-                exit_ = _Exit(answer.label, answer, None, tuple(edges))
-                seen[key] = exit_
+                exit_ = _Exit(first.answer.label, first.answer, None, tuple(edges))
             else:
                 spec = self.flow.fields.get(first.field or "")
                 title = spec.title if spec is not None else first.field
@@ -244,50 +243,70 @@ class _Explorer:
             values = self._values[name]
             if spec.card and name in self._relevance.fields:
                 start = _dedupe(
-                    self._relevance.project(facts.typed(name, value))
+                    self._relevance.typed(facts, name, value)
                     for facts in start
                     for value in values
                 )
         return start
 
-    def follow(
-        self, exit_: _Exit, facts_list: Iterable[_Facts]
-    ) -> Iterator[tuple[Edge, list[_Facts]]]:
-        """Where these calls go by this exit: each branch taken and the calls taking it."""
-        key = (id(exit_), tuple(facts_list))
-        known = self._followed.get(key)
+    def moves(self, state: str, facts_list: tuple[_Facts, ...]) -> list[_Move]:
+        """Where these calls go from a step, one move per destination, in the flow's order."""
+        key = (state, facts_list)
+        known = self._moves.get(key)
         if known is None:
-            known = self._followed[key] = list(self._follow(exit_, key[1]))
-        return iter(known)
+            known = self._moves[key] = self._group_moves(state, facts_list)
+        return known
+
+    def _group_moves(self, state: str, facts_list: tuple[_Facts, ...]) -> list[_Move]:
+        choices: dict[str, list[Choice]] = {}
+        reached: dict[str, list[_Facts]] = {}
+        for exit_ in self._exits.get(state, ()):
+            for edge, routed in self._follow(exit_, facts_list):
+                otherwise = edge.when is None and bool(edge.unless)
+                choices.setdefault(edge.dest, []).append(Choice(exit_.label, edge.when, otherwise))
+                reached.setdefault(edge.dest, []).extend(routed)
+        return [
+            _Move(dest, tuple(choices[dest]), tuple(_dedupe(facts)))
+            for dest, facts in reached.items()
+        ]
 
     def _follow(
         self, exit_: _Exit, facts_list: Iterable[_Facts]
     ) -> Iterator[tuple[Edge, list[_Facts]]]:
+        """Where these calls go by this exit: each branch taken and the calls taking it."""
+        routed: dict[int, list[_Facts]] = {}
+        for facts in facts_list:
+            for index, moved in self._take(exit_, facts):
+                routed.setdefault(index, []).append(moved)
+        for index, edge in enumerate(exit_.branches):
+            if index in routed:
+                yield edge, _dedupe(routed[index])
+
+    def _take(self, exit_: _Exit, facts: _Facts) -> tuple[tuple[int, _Facts], ...]:
+        """The facts of one call after this exit, each with the index of the branch it takes."""
+        key = (id(exit_), facts)
+        known = self._taken.get(key)
+        if known is not None:
+            return known
         relevance = self._relevance
         if exit_.answer is not None:
-            answer = exit_.answer
-            moved = _dedupe(relevance.project(facts.answered(answer)) for facts in facts_list)
+            moved = [relevance.answered(facts, exit_.answer)]
         else:
             name = exit_.field or ""
             values = self._values.get(name, (_UNKNOWN,))
-            moved = _dedupe(
-                relevance.project(facts.typed(name, value))
-                for facts in facts_list
-                for value in values
-            )
-        routed: dict[int, list[_Facts]] = {}
-        for facts in moved:
-            seen = facts.for_conditions()
+            moved = _dedupe(relevance.typed(facts, name, value) for value in values)
+        taken: list[tuple[int, _Facts]] = []
+        for after in moved:
+            seen = after.for_conditions()
             for index, edge in enumerate(exit_.branches):
                 if edge.when is None or self._condition(edge.when).evaluate(seen):
-                    routed.setdefault(index, []).append(facts)
+                    taken.append((index, after))
                     break
-        for index, edge in enumerate(exit_.branches):
-            if index in routed:
-                yield edge, routed[index]
+        known = self._taken[key] = tuple(taken)
+        return known
 
     def outcomes(self) -> dict[str, OutcomeSummary]:
-        """Every outcome some call reaches, searching calls (not paths) so no cap is needed."""
+        """Every outcome some call reaches, searching calls (not routes) so no cap is needed."""
         seen: set[tuple[str, _Facts]] = set()
         stack = [(self.flow.start, facts) for facts in self.starts()]
         ends: dict[str, list[Assessment]] = {}
@@ -300,74 +319,56 @@ class _Explorer:
                 ends.setdefault(state, []).append(self.assess(facts))
                 continue
             for exit_ in self._exits.get(state, ()):
-                for edge, routed in self._follow(exit_, (facts,)):
-                    stack.extend((edge.dest, moved) for moved in routed)
+                stack.extend(
+                    (exit_.branches[index].dest, moved)
+                    for index, moved in self._take(exit_, facts)
+                )
         return {
             outcome: OutcomeSummary(outcome, *_ranges(assessments))
             for outcome, assessments in ends.items()
         }
 
     def enumerate(self) -> None:
-        """Paths by length, shortest first, until the cap: each outcome's short paths show."""
-        start = self.starts()
-        self._to_end = self._moves_to_end()
+        """Routes by length, shortest first, until the cap: each outcome's short routes show."""
+        start = tuple(self.starts())
+        self._to_end = moves_to(self.flow, self.flow.outcomes)
         for length in range(1, len(self.flow.steps) + 1):
             longer = self._walk(self.flow.start, (), frozenset({self.flow.start}), start, length)
             if self.truncated or not longer:
                 return
-
-    def _moves_to_end(self) -> dict[str, int]:
-        """Fewest moves from each state to some outcome."""
-        incoming: dict[str, set[str]] = {}
-        for source, exits in self._exits.items():
-            for exit_ in exits:
-                for edge in exit_.branches:
-                    incoming.setdefault(edge.dest, set()).add(source)
-        distance = dict.fromkeys(self.flow.outcomes, 0)
-        frontier = list(self.flow.outcomes)
-        while frontier:
-            following = []
-            for state in frontier:
-                for source in incoming.get(state, ()):
-                    if source not in distance:
-                        distance[source] = distance[state] + 1
-                        following.append(source)
-            frontier = following
-        return distance
 
     def _walk(
         self,
         state: str,
         moves: tuple[PathStep, ...],
         visited: frozenset[str],
-        facts_list: list[_Facts],
+        facts_list: tuple[_Facts, ...],
         length: int,
     ) -> bool:
-        """Record the paths of exactly `length` moves from here; True if longer ones may exist."""
+        """Record the routes of exactly `length` moves from here; True if longer ones may exist."""
         longer = False
         depth = len(moves) + 1
         steps_left = len(self.flow.steps) - len(visited)
-        for exit_ in self._exits.get(state, ()):
-            for edge, routed in self.follow(exit_, facts_list):
-                if self.truncated:
-                    return True
-                dest = edge.dest
-                if dest in visited:
-                    self.loops.add((state, dest))
-                    continue
-                move = PathStep(
-                    state, dest, exit_.label, edge.when, edge.when is None and bool(edge.unless)
-                )
-                if dest in self.flow.outcomes:
-                    if depth == length:
-                        self._record(dest, (*moves, move), routed)
-                elif depth + self._to_end.get(dest, length) > length:
-                    longer = True  # cannot end within this length: the next round takes it
-                elif depth + steps_left >= length:  # else too short to be this long
-                    longer |= self._walk(dest, (*moves, move), visited | {dest}, routed, length)
+        for move in self.moves(state, facts_list):
+            if self.truncated:
+                return True
+            dest = move.dest
+            if dest in visited:
+                self.loops.add((state, dest))
+                continue
+            step = PathStep(state, dest, move.choices)
+            if dest in self.flow.outcomes:
+                if depth == length:
+                    self._record(dest, (*moves, step), move.facts)
+            elif depth + self._to_end.get(dest, length) > length:
+                longer = True  # cannot end within this length: the next round takes it
+            elif depth + steps_left >= length:  # else too short to be this long
+                longer |= self._walk(dest, (*moves, step), visited | {dest}, move.facts, length)
         return longer
 
-    def _record(self, outcome: str, moves: tuple[PathStep, ...], facts_list: list[_Facts]) -> None:
+    def _record(
+        self, outcome: str, moves: tuple[PathStep, ...], facts_list: tuple[_Facts, ...]
+    ) -> None:
         if len(self.paths) >= self.limit:
             self.truncated = True
             return
@@ -399,35 +400,91 @@ class _Relevance:
     """The part of a call's facts that any condition or the score can depend on.
 
     Everything else (a tag no rule mentions, a field nothing compares) is dropped while
-    exploring, so calls that differ only in such details are explored and assessed once: that
-    is what keeps the search finite and fast.
+    exploring, and a field's value is replaced by the first value seen that every comparison on
+    the field answers alike ("food" and "chemicals" when only `industry == services` is asked).
+    Calls that differ only in such details are explored and assessed once: that is what keeps
+    the search finite and fast.
     """
 
-    def __init__(self, flow: Flow, texts: Iterable[str], compile_condition: _Compile) -> None:
-        comparisons = [c for text in texts for c in compile_condition(text).comparisons()]
-        names = {c.identifier for c in comparisons}
+    def __init__(
+        self,
+        flow: Flow,
+        texts: Iterable[str],
+        comparisons: Mapping[str, list[Condition]],
+        compile_condition: _Compile,
+    ) -> None:
+        written = [c for text in texts for c in compile_condition(text).comparisons()]
+        names = {c.identifier for c in written}
         self.fields = frozenset(names & flow.fields.keys())
-        tag_tests = [c for c in comparisons if c.identifier == "tags"]
+        tag_tests = [c for c in written if c.identifier == "tags"]
         self.all_tags = any(c.op not in {"contains", "in", "not in", "=="} for c in tag_tests)
         self.tags = frozenset(text for c in tag_tests for text in _literal_texts(c))
-        self.importance = bool(names & {"probability", "expected_value"})
+        self.importance = "probability" in names
+        self._comparisons = comparisons
+        self._effects: dict[int, _Effect] = {}
+        self._alike: dict[tuple[str, type, FactValue], FactValue] = {}
+        self._by_answers: dict[tuple[str, tuple[bool, ...]], FactValue] = {}
 
-    def project(self, facts: _Facts) -> _Facts:
+    def answered(self, facts: _Facts, answer: Answer) -> _Facts:
+        """The facts after an answer, keeping only what conditions and the score can read."""
+        effect = self._effects.get(id(answer))
+        if effect is None:
+            effect = self._effects[id(answer)] = self._effect(answer)
+        fields, levels, tags, importance = effect
         return _Facts(
-            tuple(item for item in facts.fields if item[0] in self.fields),
-            facts.unknown & self.fields,
-            facts.levels,
-            facts.tags if self.all_tags else facts.tags & self.tags,
-            facts.role,
-            facts.importance if self.importance else (),
+            _merged(facts.fields, fields) if fields else facts.fields,
+            facts.unknown.difference(name for name, _ in fields) if fields else facts.unknown,
+            _merged(facts.levels, levels) if levels else facts.levels,
+            facts.tags | tags if tags else facts.tags,
+            answer.role if answer.role is not None else facts.role,
+            _merged(facts.importance, importance) if importance else facts.importance,
         )
+
+    def _effect(self, answer: Answer) -> _Effect:
+        tags = frozenset(answer.tags)
+        return (
+            tuple(
+                (name, self._representative(name, value))
+                for name, value in answer.set.items()
+                if name in self.fields
+            ),
+            tuple(answer.score.items()),
+            tags if self.all_tags else tags & self.tags,
+            tuple(answer.importance.items()) if self.importance else (),
+        )
+
+    def typed(self, facts: _Facts, name: str, value: object) -> _Facts:
+        """The facts after a typed answer (`_UNKNOWN`: the client did not know)."""
+        if name not in self.fields:
+            return facts
+        rest = tuple(item for item in facts.fields if item[0] != name)
+        if not isinstance(value, bool | int | float | str):
+            fields, unknown = rest, facts.unknown | {name}
+        else:
+            fields = _merged(rest, ((name, self._representative(name, value)),))
+            unknown = facts.unknown - {name}
+        return _Facts(fields, unknown, facts.levels, facts.tags, facts.role, facts.importance)
+
+    def _representative(self, name: str, value: FactValue) -> FactValue:
+        # The type is part of the key: True == 1 in Python, yet conditions tell them apart.
+        key = (name, type(value), value)
+        found = self._alike.get(key)
+        if found is None:
+            answers = tuple(c.evaluate({name: value}) for c in self._comparisons[name])
+            found = self._alike[key] = self._by_answers.setdefault((name, answers), value)
+        return found
 
 
 def _dedupe(items: Iterable[_Facts]) -> list[_Facts]:
     return list(dict.fromkeys(items))
 
 
-def _all_conditions(flow: Flow) -> Iterator[str]:
+def _conditions_read(flow: Flow) -> Iterator[str]:
+    """The conditions that decide a route, its score, its temperature or its knock-outs.
+
+    Class rules and value bands only choose the class and the deal volume, which a route does
+    not report, so telling calls apart by them would only multiply the search.
+    """
     for step in flow.steps.values():
         for target in [step.next, *(answer.next for answer in step.answers)]:
             if isinstance(target, tuple):
@@ -437,15 +494,12 @@ def _all_conditions(flow: Flow) -> Iterator[str]:
         yield from (rule.when for rule in criterion.rules if rule.when is not None)
     yield from (knockout.when for knockout in scoring.knockouts)
     yield from (rule.when for rule in scoring.temperature if rule.when is not None)
-    yield from (lead_class.when for lead_class in scoring.classes if lead_class.when is not None)
-    if scoring.deal_value is not None:
-        yield from (band.when for band in scoring.deal_value.bands if band.when is not None)
 
 
 def _comparisons_of(flow: Flow, name: str, compile_condition: _Compile) -> list[Condition]:
     """Each comparison on one field anywhere in the flow, as a condition of its own."""
     found: dict[str, Condition] = {}
-    for text in _all_conditions(flow):
+    for text in _conditions_read(flow):
         for comparison in compile_condition(text).comparisons():
             if comparison.identifier == name:
                 rendered = str(comparison)
@@ -508,7 +562,7 @@ def _literal_texts(comparison: Comparison) -> Iterator[str]:
 
 
 def enumerate_paths(flow: Flow, *, limit: int = DEFAULT_LIMIT) -> PathReport:
-    """Every path from the start to each outcome (at most `limit`), with its score range."""
+    """Every route from the start to each outcome (at most `limit`), with its score range."""
     explorer = _Explorer(flow, limit)
     explorer.enumerate()
     by_outcome: dict[str, list[FlowPath]] = {}

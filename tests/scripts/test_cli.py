@@ -125,6 +125,7 @@ def test_lint_reports_each_problem_as_file_line_col_and_exits_1(
         ["graph", "x.yaml", "--format", "png"],
         ["paths", "x.yaml", "--max", "many"],
         ["paths", "x.yaml", "--max", "0"],
+        ["paths", "x.yaml", "--per-outcome", "0"],
     ],
 )
 def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -202,6 +203,19 @@ def test_paths_lists_each_path_grouped_by_outcome(flow_file: Path) -> None:
     assert "Петли (обрезаны): again → budget" in lines
     assert "Всего путей: 4" in lines
     assert not any(line.startswith("Предел") for line in lines)
+
+
+def test_paths_shows_the_shortest_of_each_outcome_and_counts_the_rest(flow_file: Path) -> None:
+    code, out = run("paths", str(flow_file), "--per-outcome", "1")
+    assert code == 0
+    nurture = out[out.index("== 🌱 Прогрев (nurture): путей 2,") :].splitlines()
+    # ЛПР 30 + budget 500k..1m partial 20 or 1m+ yes 40 + need never asked, unknown 3
+    assert nurture[1:3] == [
+        "  1. hello [ЛПР на связи] → budget [✍ Бюджет | budget >= 500000] → close [Нет]"
+        " → nurture · 53–73 🌤",
+        "  … ещё 1: --per-outcome 2 покажет все",
+    ]
+    assert "Всего путей: 4" in out
 
 
 def test_paths_says_when_the_cap_is_hit(flow_file: Path) -> None:

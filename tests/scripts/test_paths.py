@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
+import pytest
 import yaml
 
-from scripts.paths import enumerate_paths
+from scripts.loader import load_flow
+from scripts.paths import Choice, PathReport, enumerate_paths
 from scripts.schema import Flow
 
 LOOP_YAML = """
@@ -99,10 +104,10 @@ def test_a_loop_back_to_a_passed_step_is_cut_and_reported() -> None:
 def test_branch_moves_carry_their_condition_or_the_fallback_mark() -> None:
     report = enumerate_paths(loop_flow())
     typed = [path.moves[1] for path in report.paths if len(path.moves) == 3]
-    assert [(m.dest, m.condition, m.otherwise) for m in typed] == [
-        ("close", "budget >= 500000", False),
-        ("close", "budget >= 500000", False),
-        ("again", None, True),
+    assert [(m.dest, m.choices) for m in typed] == [
+        ("close", (Choice("✍ Бюджет", "budget >= 500000"),)),
+        ("close", (Choice("✍ Бюджет", "budget >= 500000"),)),
+        ("again", (Choice("✍ Бюджет", None, otherwise=True),)),
     ]
 
 
@@ -149,6 +154,29 @@ def wide_flow(steps: int, answers: int) -> Flow:
             ],
             "next": following,
         }
+    return flow_of(chain)
+
+
+def lattice_flow(layers: int, width: int) -> Flow:
+    """Layers of `width` steps; every step has one answer to each step of the next layer."""
+    steps = {}
+    for layer in range(layers):
+        for column in range(width):
+            following = [
+                f"s{layer + 1}_{target}" if layer + 1 < layers else "done"
+                for target in range(width)
+            ]
+            steps[f"s{layer}_{column}"] = {
+                "ask": f"Вопрос {layer}.{column}?",
+                "answers": [
+                    {"id": f"to{n}", "label": f"Дальше {n}", "next": target}
+                    for n, target in enumerate(dict.fromkeys(following))
+                ],
+            }
+    return flow_of(steps, start="s0_0")
+
+
+def flow_of(steps: dict[str, object], start: str = "s0") -> Flow:
     return Flow.model_validate(
         {
             "format": 1,
@@ -156,24 +184,96 @@ def wide_flow(steps: int, answers: int) -> Flow:
             "version": 1,
             "title": "Широкий",
             "language": "ru",
-            "start": "s0",
-            "steps": chain,
+            "start": start,
+            "steps": steps,
             "outcomes": {"done": {"kind": "qualified", "title": "Готово"}},
         }
     )
 
 
+def test_answers_leading_to_the_same_step_make_one_route_listing_them_all() -> None:
+    report = enumerate_paths(wide_flow(steps=6, answers=3))
+    assert len(report.paths) == 1
+    (route,) = report.paths
+    assert route.steps == ("s0", "s1", "s2", "s3", "s4", "s5", "done")
+    assert {move.label for move in route.moves} == {"Ответ 0 / Ответ 1 / Ответ 2"}
+
+
+def test_routes_through_different_steps_are_listed_apart() -> None:
+    # The first layer has one step (the start); each of the 6 moves after it picks one of 3.
+    report = enumerate_paths(lattice_flow(layers=7, width=3))
+    assert (len(report.paths), report.truncated) == (3**6, False)
+    assert len({path.steps for path in report.paths}) == 3**6
+
+
 def test_enumeration_stops_at_the_cap_and_says_so() -> None:
-    flow = wide_flow(steps=6, answers=3)
-    full = enumerate_paths(flow)
-    assert (len(full.paths), full.truncated) == (3**6, False)
-    capped = enumerate_paths(flow, limit=100)
+    capped = enumerate_paths(lattice_flow(layers=7, width=3), limit=100)
     assert (len(capped.paths), capped.truncated, capped.limit) == (100, True, 100)
     assert capped.reachable == ("done",)
 
 
 def test_a_huge_flow_is_bounded_by_the_cap() -> None:
-    report = enumerate_paths(wide_flow(steps=30, answers=4), limit=50)
+    report = enumerate_paths(lattice_flow(layers=30, width=4), limit=50)
     assert len(report.paths) == 50
     assert report.truncated
     assert all(len(path.moves) == 30 for path in report.paths)
+
+
+FLOWS = Path(__file__).resolve().parents[2] / "scripts" / "flows"
+SHIPPED = sorted(path.stem for path in FLOWS.glob("*.yaml"))
+
+
+@functools.cache
+def shipped_report(name: str) -> PathReport:
+    return enumerate_paths(load_flow(FLOWS / f"{name}.yaml"))
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_outcome_of_a_shipped_flow_is_reached_by_listed_routes(name: str) -> None:
+    report = shipped_report(name)
+    flow = report.flow
+    assert not report.truncated
+    assert report.unreachable == ()
+    assert report.hot_reachable
+    assert set(report.by_outcome) == set(flow.outcomes)
+    for route in report.paths:
+        assert route.steps[0] == flow.start
+        assert len(set(route.steps)) == len(route.steps)
+        summary = report.outcomes[route.outcome]
+        assert summary.score_min <= route.score_min <= route.score_max <= summary.score_max
+
+
+@pytest.mark.parametrize(
+    ("steps", "score"),
+    [
+        # Weights budget 25, authority 20, need 20, timeline 15, urgency 10, size 5, industry 5;
+        # unknown is 0.1 (budget 0.2). Nothing asked: 5 + 2 + 2 + 1.5 + 1 + 0.5 + 0.5.
+        (("gatekeeper", "dm_intro", "callback"), 12.5),
+        # Services: industry no (0), the rest unknown: 5 + 2 + 2 + 1.5 + 1 + 0.5.
+        (("gatekeeper", "dm_intro", "industry", "dq_industry"), 12),
+        # The gatekeeper asked who: authority no (0) as well.
+        (("gatekeeper", "gk_who", "dm_intro", "industry", "dq_industry"), 10),
+    ],
+)
+def test_a_short_route_of_the_russian_cold_call_scores_as_worked_out(
+    steps: tuple[str, ...], score: float
+) -> None:
+    report = shipped_report("b2b_cold_call_ru")
+    (route,) = [route for route in report.paths if route.steps == steps]
+    assert (route.score_min, route.score_max) == pytest.approx((score, score))
+
+
+def test_a_temperature_on_the_deal_probability_sees_the_priorities_recorded() -> None:
+    section = yaml.safe_load(LOOP_YAML)
+    section["steps"]["close"]["answers"][0]["importance"] = {"price": 5, "delivery": 1}
+    section["scoring"]["vendor"] = {
+        "price": {"title": "Цена", "ours": 5},
+        "delivery": {"title": "Сроки", "ours": 1},
+    }
+    section["scoring"]["temperature"] = [{"if": "probability >= 80", "level": "hot"}]
+    section["scoring"]["temperature"].append({"level": "cold"})
+    report = enumerate_paths(Flow.model_validate(section))
+    # Unrated, both weigh 3: (3x5 + 3x1) / (6 x 5) = 60%. "Да" rates price 5, delivery 1:
+    # (5x5 + 1x1) / (6 x 5) = 87%, hot.
+    assert report.outcomes["won"].temperatures == {"hot"}
+    assert report.outcomes["nurture"].temperatures == {"cold"}
