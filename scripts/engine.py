@@ -14,8 +14,8 @@ no author-written string ever reaches `transitions`, which would import a dotted
 a call the engine triggers the event on a throw-away `_Cursor` that is never bound to the machine
 (`Event.trigger(cursor, facts=...)`): binding a model would copy every trigger onto it and
 `remove_model` would scan the model list, on every answer. `benchmarks/bench_engine.py` measures
-both on a shipped flow: about 8 µs unbound against 260-380 µs bound (35-50x), and a whole answer
-(move, screen and assessment) at 50-95 µs on a shared machine, about 3x the raw `assess` call it
+both on a shipped flow: about 8 µs unbound against 250-450 µs bound (30-60x), and a whole answer
+(move, screen and assessment) at 45-65 µs on a shared machine, about 3x the raw `assess` call it
 includes. The unbound trigger also cannot leak a model: the machine's model list stays empty.
 
 Objections, notes, "no fitting answer", back and finish are not machine transitions: they do not
@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Literal, TypeAlias, cast, get_args
 
 from transitions import Machine
@@ -94,6 +95,7 @@ MISSING_MARK = "«{}»"
 """A placeholder with no value is shown as its field title in guillemets, never an error."""
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+_NO_FACTS: Mapping[str, Value] = MappingProxyType({})
 
 
 class ActionRejected(Exception):
@@ -505,6 +507,10 @@ class Engine:
             send_event=True,
             ignore_invalid_triggers=False,
         )
+        # Most answers lead straight on; only triggers with branch conditions read the facts.
+        self._guarded = frozenset(
+            transition["trigger"] for transition in transitions if "conditions" in transition
+        )
         self._titles = {name: spec.title for name, spec in flow.fields.items()}
         self._option_labels = {
             name: dict(spec.options) for name, spec in flow.fields.items() if spec.options
@@ -611,11 +617,13 @@ class Engine:
                 unknown = snapshot.unknown_fields | {name}
             changes = {"fields": fields, "displays": displays, "unknown_fields": unknown}
             trigger = input_trigger(snapshot.step)
-        seen = branch_facts(
-            changes.get("fields", snapshot.fields),
-            changes.get("role", snapshot.role),
-            changes.get("tags", snapshot.tags),
-        )
+        seen: Mapping[str, Value] = _NO_FACTS
+        if trigger in self._guarded:
+            seen = branch_facts(
+                changes.get("fields", snapshot.fields),
+                changes.get("role", snapshot.role),
+                changes.get("tags", snapshot.tags),
+            )
         cursor = _Cursor(snapshot.step)
         if not self.machine.events[trigger].trigger(cursor, facts=seen):
             raise ActionRejected("no_route", f"no branch of {trigger} matches")
