@@ -11,11 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scripts.engine import (
+    MOVE_KINDS,
     ActionRejected,
     CallState,
     Engine,
     Event,
     Result,
+    Screen,
     condition_facts,
     engine_for,
     replay,
@@ -500,37 +502,79 @@ def test_each_action_returns_exactly_the_events_it_appended(engine: Engine) -> N
     assert tuple(log) == result.state.events
 
 
-ACTION_CHOICES = st.lists(
-    st.one_of(
-        st.tuples(st.just("answer"), st.sampled_from(["dm", "gk", "yes", "no", "ok", "now"])),
-        st.tuples(st.just("submit"), st.sampled_from(["300000", "2 млн", "15", "абв"])),
-        st.tuples(st.just("dont_know")),
-        st.tuples(st.just("back")),
-        st.tuples(st.just("raise_objection"), st.sampled_from(["expensive", "busy"])),
-        st.tuples(st.just("resume")),
-        st.tuples(st.just("note"), st.just("заметка")),
-        st.tuples(st.just("no_fit"), st.just("другое")),
-    ),
-    max_size=25,
-)
+def possible_actions(screen: Screen) -> list[tuple[str, ...]]:
+    """Every action the call screen offers now, with the values a client might give."""
+    actions: list[tuple[str, ...]] = [("answer", answer_id) for answer_id, _ in screen.answers]
+    if screen.input is not None:
+        actions += [("submit", text) for text in ("300000", "2 млн", "15", "абв")]
+        if screen.input.skippable:
+            actions.append(("dont_know",))
+    actions += [("raise_objection", objection_id) for objection_id, _ in screen.objections]
+    actions += [("back",), ("resume",), ("note", "заметка"), ("no_fit", "другое")]
+    actions += [("finish", outcome.id) for outcome in screen.outcomes]
+    return actions
 
 
 @settings(max_examples=60, deadline=None)
-@given(actions=ACTION_CHOICES)
-def test_replaying_any_log_gives_the_state_built_action_by_action(
-    actions: list[tuple[str, ...]],
-) -> None:
+@given(data=st.data())
+def test_replaying_any_log_gives_the_state_built_action_by_action(data: st.DataObject) -> None:
     engine = engine_for(make_flow())
     result = engine.start(CARD, now=NOW)
-    for action, *args in actions:
+    for _ in range(data.draw(st.integers(min_value=0, max_value=25))):
+        if result.screen.finished is not None:
+            break
+        action, *args = data.draw(st.sampled_from(possible_actions(result.screen)))
         try:
             result = getattr(engine, action)(result.state, *args, now=NOW)
         except ActionRejected:
             continue
     assert engine.replay(result.state.events) == engine.snapshot(result.state)
     undone = sum(1 for e in result.state.events if e.kind == "back")
-    moves = sum(1 for e in result.state.events if e.kind in {"answer", "input", "unknown"})
+    moves = sum(1 for e in result.state.events if e.kind in MOVE_KINDS)
     assert engine.snapshot(result.state).depth == moves - undone
+
+
+def shown(engine: Engine, result: Result) -> tuple[object, ...]:
+    """What the hunter sees of a call (but an objection being handled), and what it recorded."""
+    screen = result.screen
+    facts = engine.snapshot(result.state).facts()
+    return (
+        dict(facts.fields),
+        dict(facts.levels),
+        facts.unknown_fields,
+        facts.tags,
+        facts.role,
+        dict(facts.importance),
+        screen.step,
+        screen.say,
+        screen.ask,
+        screen.answers,
+        screen.input,
+        screen.lead,
+        screen.assessment,
+        screen.knockouts,
+        screen.step_number,
+        screen.can_back,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_back_right_after_any_answer_restores_exactly_what_was_shown(data: st.DataObject) -> None:
+    engine = engine_for(make_flow())
+    result = engine.start(CARD, now=NOW)
+    for _ in range(data.draw(st.integers(min_value=1, max_value=20))):
+        if result.screen.finished is not None or result.screen.reached_outcome is not None:
+            break
+        action, *args = data.draw(st.sampled_from(possible_actions(result.screen)))
+        before = result
+        try:
+            result = getattr(engine, action)(result.state, *args, now=NOW)
+        except ActionRejected:
+            continue
+        if result.events and result.events[-1].kind in MOVE_KINDS:
+            # An objection open before the answer stays closed: back undoes the answer only.
+            assert shown(engine, engine.back(result.state, now=NOW)) == shown(engine, before)
 
 
 # ----- machine and cache -----
