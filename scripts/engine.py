@@ -433,6 +433,13 @@ def machine_definition(
     return states, transitions
 
 
+_OTHER_CURRENCY: dict[str, str] = {
+    "ru": "«{title}» записывается в {expected}, а сумма названа в {found}. "
+    "Пересчитайте в {expected} и введите ещё раз.",
+    "en": "“{title}” is kept in {expected}, and this amount is in {found}. "
+    "Convert it to {expected} and type it again.",
+}
+
 _BUILTIN_TITLES: dict[str, dict[str, str]] = {
     "ru": {"hunter_name": "ваше имя", "our_company": "наша компания", "today": "дата"},
     "en": {"hunter_name": "your name", "our_company": "our company", "today": "date"},
@@ -722,6 +729,13 @@ class Engine:
             region=region,
         )
         at = _iso(now)
+        if isinstance(parsed, Parsed) and parsed.currency not in (None, spec.currency):
+            # Conditions and the deal value read the number in the field's currency; there is
+            # no exchange rate here, so an amount in another one is asked again, not guessed.
+            message = _OTHER_CURRENCY[self.flow.language].format(
+                title=spec.title, expected=spec.currency, found=parsed.currency
+            )
+            parsed = Invalid(message)
         if isinstance(parsed, Invalid):
             return Result(state, (), self._screen(snapshot), reask=parsed.message)
         if isinstance(parsed, Unknown):

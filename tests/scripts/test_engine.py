@@ -268,6 +268,21 @@ def test_an_input_nobody_understands_is_asked_again_and_nothing_changes(engine: 
     assert result.screen == before.screen
 
 
+@pytest.mark.parametrize("text", ["$20k", "15 000 €"])
+def test_an_amount_in_another_currency_is_asked_again_not_taken_as_roubles(
+    engine: Engine, text: str
+) -> None:
+    before = run(engine, ("answer", "dm"), ("answer", "yes"))
+    result = engine.submit(before.state, text, now=later(9))
+    assert result.events == ()
+    found = "USD" if text.startswith("$") else "EUR"
+    assert result.reask == (
+        f"«Бюджет» записывается в RUB, а сумма названа в {found}. "
+        "Пересчитайте в RUB и введите ещё раз."
+    )
+    assert engine.submit(before.state, "300 000 ₽", now=later(10)).screen.step == "small"
+
+
 def test_client_does_not_know_is_recorded_as_unknown_and_takes_the_fallback(
     engine: Engine,
 ) -> None:
