@@ -453,12 +453,20 @@ class _Linter:
             screen_at = at[:-1]
             previous = screens.get(screen_at, (owner, 0))
             screens[screen_at] = (owner, previous[1] + len(text))
+        # A knock-out that fires is shown above the step's own texts, on the same screen.
+        knockout = max(
+            (len(hit.title) + len(hit.say) for hit in self.flow.scoring.knockouts), default=0
+        )
         for screen_at, (owner, length) in screens.items():
-            if length + limits.SCREEN_ALLOWANCE_CHARS > limits.MAX_MESSAGE_CHARS:
+            beside = knockout if screen_at[0] == "steps" else 0
+            if length + beside + limits.SCREEN_ALLOWANCE_CHARS > limits.MAX_MESSAGE_CHARS:
+                shown = f"its texts take {length}"
+                if beside:
+                    shown += f" and a knock-out shown with them up to {beside}"
                 self.error_at_key(
                     screen_at,
                     f"{owner}: the call screen could exceed Telegram's "
-                    f"{limits.MAX_MESSAGE_CHARS} characters: its texts take {length}, plus up to "
+                    f"{limits.MAX_MESSAGE_CHARS} characters: {shown}, plus up to "
                     f"{limits.SCREEN_ALLOWANCE_CHARS} for the header, the score line and "
                     "placeholders; shorten them",
                 )

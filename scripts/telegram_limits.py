@@ -27,8 +27,9 @@ SCREEN_ALLOWANCE_CHARS: Final = 600
 
 The screen shows the step's say, ask and hint plus a header (flow title, step progress), the live
 score line (score, temperature, BANT marks) and placeholders expanded to what the lead card holds
-(a company name, a contact's name). The estimate of a screen is say + ask + hint + this allowance;
-it is a generous budget rather than a measurement, so the linter errs on the side of warning early.
+(a company name, a contact's name). The estimate of a step's screen is say + ask + hint, plus the
+longest knock-out title and line (shown above the step when one fires), plus this allowance; it
+is a generous budget rather than a measurement, so the linter errs on the side of warning early.
 """
 
 MAX_CALL_ID: Final = 9_999_999_999

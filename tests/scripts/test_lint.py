@@ -602,9 +602,23 @@ CASES: dict[str, Case] = {
             (
                 "error",
                 "\n  |budget:\n",
+                # ask 24 + hint 3500; the knock-out "Too small" + "Thanks" may show with them
                 "step 'budget': the call screen could exceed Telegram's 4096 characters: its "
-                "texts take 3524, plus up to 600 for the header, the score line and "
-                "placeholders; shorten them",
+                "texts take 3524 and a knock-out shown with them up to 15, plus up to 600 for "
+                "the header, the score line and placeholders; shorten them",
+            )
+        ],
+    ),
+    "call screen over 4096 characters only with a knock-out": Case(
+        [("do you plan?\n", "do you plan?\n    hint: " + "h" * 3470 + "\n")],
+        [
+            (
+                "error",
+                "\n  |budget:\n",
+                # 24 + 3470 = 3494 and 600 would fit in 4096; the knock-out's 15 does not
+                "step 'budget': the call screen could exceed Telegram's 4096 characters: its "
+                "texts take 3494 and a knock-out shown with them up to 15, plus up to 600 for "
+                "the header, the score line and placeholders; shorten them",
             )
         ],
     ),
