@@ -12,6 +12,14 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetUpdates,
+    SendMessage,
+)
+from aiogram.methods.base import Response
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, Update
 
 from bot.calls import CallService
@@ -32,6 +40,20 @@ Flows = Mapping[tuple[str, int], Flow]
 
 BOT_COMMANDS = ("start", "call", "resume", "calls", "help")
 """The commands shown in Telegram's menu, each described by the `command-<name>` translation."""
+
+# aiogram parses every Bot API reply as `Response[<result type>]`, a pydantic generic class that
+# pydantic caches only weakly: once collected it is rebuilt, about 4 ms per request. Holding the
+# result types of the methods used on every update keeps them built.
+_RESPONSE_TYPES = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        AnswerCallbackQuery,
+        EditMessageReplyMarkup,
+        EditMessageText,
+        GetUpdates,
+        SendMessage,
+    )
+)
 
 
 class TrackingDispatcher(Dispatcher):

@@ -302,26 +302,30 @@ class CallService:
         CallRefused, having written nothing, when the action does not apply.
         """
         now = self.now()
+        # Read and decide before taking the write lock: the lock is then held only for the
+        # writes, so other hunters' reads queued on the connection do not stretch it. The
+        # first append only succeeds if the log is still what was read, so a race can refuse
+        # an action but never apply it twice or on top of a changed log.
+        call, engine, state = await self._load(CallsRepo(self._db.connection), call_id, hunter_id)
+        if seq is not None:
+            _check_seq(state, seq, intent)
+        if call.status is CallStatus.FINISHED and intent.kind != "note":
+            raise CallRefused(Refusal.FINISHED)
+        if call.status is CallStatus.PAUSED:
+            raise CallRefused(Refusal.PAUSED)
+        try:
+            result = intent.apply(engine, state, now)
+        except ActionRejected as e:
+            refusal = _REFUSAL_OF_REJECTION.get(e.reason, Refusal.FORGED)
+            raise CallRefused(refusal, e.reason) from e
+        if result.reask is not None or not result.events:
+            return CallView(call, engine, state, result.screen, reask=result.reask)
+        displays = dict(engine.snapshot(result.state).displays)
         async with self._db.transaction() as conn:
             calls = CallsRepo(conn)
-            call, engine, state = await self._load(calls, call_id, hunter_id)
-            if seq is not None:
-                _check_seq(state, seq, intent)
-            if call.status is CallStatus.FINISHED and intent.kind != "note":
-                raise CallRefused(Refusal.FINISHED)
-            if call.status is CallStatus.PAUSED:
-                raise CallRefused(Refusal.PAUSED)
-            try:
-                result = intent.apply(engine, state, now)
-            except ActionRejected as e:
-                refusal = _REFUSAL_OF_REJECTION.get(e.reason, Refusal.FORGED)
-                raise CallRefused(refusal, e.reason) from e
-            if result.reask is not None or not result.events:
-                return CallView(call, engine, state, result.screen, reask=result.reask)
             await self._append(calls, call_id, state.seq, result.events, now)
             if intent.kind == "note":
                 await NotesRepo(conn).add(call_id, hunter_id, intent.text or "", now=now)
-            displays = dict(engine.snapshot(result.state).displays)
             if displays != dict(call.card):
                 await calls.set_card(call_id, displays, now=now)
                 call = replace(call, card=displays)

@@ -74,6 +74,8 @@ def fit_message(text: str, limit: int = MESSAGE_LIMIT, marker: str = TRUNCATION_
     the result is still valid Telegram HTML. Lengths count UTF-16 units (emoji count twice),
     the stricter of Telegram's ways to count.
     """
+    if _utf16_len(text) <= limit:
+        return text  # tags and entities only shrink when parsed: it fits, no need to parse
     tokens = _tokens(text)
     if sum(_utf16_len(token.visible) for token in tokens) <= limit:
         return text

@@ -1,0 +1,380 @@
+"""Hunters pressing call buttons through the real Dispatcher, each answer committed durably.
+
+Run: `.venv/bin/python -m benchmarks.bench_bot` (options: `--hunters`, `--calls`, `--open-calls`,
+`--dir`). Figures are printed, never asserted: the machine is shared, so the answer rate is
+compared with the raw rate of durable SQLite commits (WAL, synchronous=FULL, one small insert
+per transaction) measured on the same disk in the same run.
+
+What is measured:
+- answers/s and per-press latency (p50, p99): many hunters at once, each pressing the buttons of
+  a whole call (13 presses to a qualified lead) and waiting for each screen like a person; the
+  Bot API is an in-memory session (no network), so the figures are the bot's own cost;
+- the resident memory added by 10,000 open calls: created in the database, then each one
+  pressed through the same code path; call state lives in SQLite, so it should stay flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import itertools
+import json
+import logging
+import sqlite3
+import tempfile
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import Update
+
+from bot.app import create_dispatcher, seed_roles
+from bot.callbacks import CallAction, CallCb
+from bot.calls import CallService
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.repositories import CallsRepo
+from scripts.engine import engine_for
+from scripts.loader import load_flows
+from scripts.telegram_limits import answer_callback_data
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456:BENCH-token-for-offline-runs-only"  # noqa: S105 - a fake, offline only
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Qualibot", "username": "qualibot_bench"}
+FLOW_KEY = ("b2b_cold_call_ru", 1)
+FIRST_HUNTER = 700_000
+RAW_COMMITS = 2000
+TARGET_RATIO = 0.70
+TARGET_P99_MS = 10.0
+TARGET_MEMORY_MB = 30.0
+
+CARD = {
+    "company": "ООО «Северный хлеб»",
+    "contact_name": "Ирина Соколова",
+    "phone": "+74951234567",
+    "lead_source": "cold_base",
+}
+# A whole call by buttons alone: typed questions are answered "client does not know".
+PRESSES: tuple[tuple[str, str], ...] = (
+    ("answer", "who"),
+    ("answer", "connect"),
+    ("answer", "yes_me"),
+    ("answer", "food"),
+    ("dont_know", ""),
+    ("answer", "one"),
+    ("answer", "delays"),
+    ("dont_know", ""),
+    ("answer", "self"),
+    ("dont_know", ""),
+    ("answer", "losing"),
+    ("answer", "delivery"),
+    ("answer", "meeting"),
+    ("finish", "qualified"),
+)
+
+
+class NullSession(BaseSession):
+    """A Bot API in memory: plausible results, parsed as aiogram parses Telegram's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._message_ids = itertools.count(10_000)
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - the signature BaseSession defines
+    ) -> TelegramType:
+        name = method.__api_method__
+        result: Any = True
+        if name in {"sendMessage", "editMessageText"}:
+            params = method.model_dump(warnings=False)
+            chat_id = int(params["chat_id"])
+            result = {
+                "message_id": params.get("message_id") or next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private", "first_name": "Hunter"},
+                "from": BOT_USER,
+                "text": "screen",
+            }
+        body = json.dumps({"ok": True, "result": result})
+        return self.check_response(bot, method, 200, body).result  # type: ignore[return-value]
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+    async def stream_content(  # type: ignore[override]
+        self, url: str, *args: Any, **kwargs: Any
+    ) -> AsyncIterator[bytes]:
+        raise NotImplementedError("no downloads in the benchmark")
+
+
+@dataclass
+class Bench:
+    """One bot over one database, with hunters and their calls."""
+
+    db: Database
+    bot: Bot
+    dispatcher: Any
+    calls: CallService
+    update_ids: itertools.count[int]
+
+    def press(self, hunter: int, message_id: int, data: str) -> Update:
+        """The update Telegram sends for a press on the call screen."""
+        user = {"id": hunter, "is_bot": False, "first_name": "Hunter", "language_code": "ru"}
+        chat = {"id": hunter, "type": "private", "first_name": "Hunter"}
+        update = {
+            "update_id": next(self.update_ids),
+            "callback_query": {
+                "id": f"q{hunter}-{message_id}-{data}",
+                "from": user,
+                "chat_instance": f"ci{hunter}",
+                "data": data,
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": chat,
+                    "from": BOT_USER,
+                    "text": "screen",
+                },
+            },
+        }
+        return Update.model_validate(update, context={"bot": self.bot})
+
+
+def press_data(call_id: int, seq: int, kind: str, arg: str) -> str:
+    """The callback data the call screen would carry for this press."""
+    if kind == "answer":
+        return answer_callback_data(call_id, seq, arg)
+    action = CallAction.DONT_KNOW if kind == "dont_know" else CallAction.FINISH
+    return CallCb(call_id=call_id, seq=seq, action=action, arg=arg).pack()
+
+
+async def open_bench(folder: Path, hunters: int) -> Bench:
+    """The bot as `python -m bot` composes it, over a fresh database in `folder`."""
+    ids = ",".join(str(FIRST_HUNTER + n) for n in range(hunters))
+    settings = Settings(
+        _env_file=None, BOT_TOKEN=TOKEN, HUNTER_IDS=ids, MANAGER_CHAT_ID="-1001234567890"
+    )
+    clock = SystemClock()
+    db = await Database.open(folder / "bench.sqlite3")
+    await seed_roles(db, settings, clock)
+    flows = load_flows(ROOT / "scripts" / "flows")
+    bot = Bot(TOKEN, session=NullSession(), default=DefaultBotProperties(parse_mode="HTML"))
+    dispatcher = create_dispatcher(settings, db=db, clock=clock, flows=flows)
+    return Bench(db, bot, dispatcher, dispatcher["calls"], itertools.count(1))
+
+
+async def create_calls(bench: Bench, hunters: Sequence[int], per_hunter: int) -> list[int]:
+    """Open calls in bulk (one transaction): the card typed, the screen message known."""
+    flow = bench.calls.flow(*FLOW_KEY)
+    assert flow is not None
+    engine = engine_for(flow)
+    now = datetime.now(UTC)
+    started = engine.start({**CARD, "hunter_name": "Hunter"}, now=now)
+    (card_event,) = started.events
+    call_ids = []
+    async with bench.db.transaction() as conn:
+        repo = CallsRepo(conn)
+        for hunter in hunters:
+            for _ in range(per_hunter):
+                call = await repo.create(
+                    hunter_id=hunter,
+                    flow_id=flow.id,
+                    flow_version=flow.version,
+                    chat_id=hunter,
+                    now=now,
+                    card=CARD,
+                )
+                await repo.append_event(
+                    call.id, 1, card_event.kind, card_event.step, card_event.payload, now=now
+                )
+                await repo.set_screen_message(call.id, chat_id=hunter, message_id=call.id, now=now)
+                call_ids.append(call.id)
+    return call_ids
+
+
+async def run_hunter(
+    bench: Bench, hunter: int, call_ids: Sequence[int], latencies: list[float]
+) -> None:
+    """One hunter works through their calls, one press at a time, waiting for each screen."""
+    for call_id in call_ids:
+        for seq, (kind, arg) in enumerate(PRESSES, start=1):
+            began = time.perf_counter()
+            update = bench.press(hunter, call_id, press_data(call_id, seq, kind, arg))
+            await bench.dispatcher.feed_update(bench.bot, update)
+            latencies.append(time.perf_counter() - began)
+
+
+def raw_commit_rate(folder: Path, commits: int = RAW_COMMITS) -> float:
+    """Durable commits per second on this disk: WAL, synchronous=FULL, one insert each."""
+    conn = sqlite3.connect(folder / "raw.sqlite3", isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
+        began = time.perf_counter()
+        for n in range(commits):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t (payload) VALUES (?)", (f"answer {n}",))
+            conn.execute("COMMIT")
+        return commits / (time.perf_counter() - began)
+    finally:
+        conn.close()
+
+
+def resident_mb() -> float:
+    """This process's resident memory in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def measure_answers(
+    folder: Path, hunters: int, calls_each: int
+) -> tuple[float, list[float]]:
+    """Answers per second and per-press latencies, `hunters` pressing at once."""
+    bench = await open_bench(folder, hunters)
+    try:
+        people = [FIRST_HUNTER + n for n in range(hunters)]
+        call_ids = await create_calls(bench, people, calls_each)
+        by_hunter = [call_ids[n * calls_each : (n + 1) * calls_each] for n in range(hunters)]
+        # One warm-up call per hunter is not counted: imports, caches, the first engine.
+        warm = await create_calls(bench, people, 1)
+        await asyncio.gather(
+            *(run_hunter(bench, h, [c], []) for h, c in zip(people, warm, strict=True))
+        )
+        latencies: list[float] = []
+        began = time.perf_counter()
+        await asyncio.gather(
+            *(
+                run_hunter(bench, h, ids, latencies)
+                for h, ids in zip(people, by_hunter, strict=True)
+            )
+        )
+        elapsed = time.perf_counter() - began
+        async with bench.db.connection.execute("SELECT COUNT(*) FROM leads") as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        assert row[0] == hunters * (calls_each + 1), "every call ends qualified"
+        return len(latencies) / elapsed, latencies
+    finally:
+        await bench.bot.session.close()
+        await bench.db.close()
+
+
+async def measure_floor(folder: Path, presses: int) -> tuple[float, list[float]]:
+    """The framework's own cost: presses answered by the catch-all, no database write."""
+    bench = await open_bench(folder, 1)
+    try:
+        latencies = []
+        began = time.perf_counter()
+        for _ in range(presses):
+            start = time.perf_counter()
+            await bench.dispatcher.feed_update(bench.bot, bench.press(FIRST_HUNTER, 1, "stale"))
+            latencies.append(time.perf_counter() - start)
+        return presses / (time.perf_counter() - began), latencies
+    finally:
+        await bench.bot.session.close()
+        await bench.db.close()
+
+
+async def measure_memory(folder: Path, open_calls: int, hunters: int) -> tuple[float, float]:
+    """RSS before and after pressing a button on each of `open_calls` calls."""
+    bench = await open_bench(folder, hunters)
+    try:
+        people = [FIRST_HUNTER + n for n in range(hunters)]
+        call_ids = await create_calls(bench, people, open_calls // hunters)
+        warm = await create_calls(bench, people[:1], 1)
+        await run_hunter(bench, people[0], warm, [])
+        gc.collect()
+        before = resident_mb()
+        per = open_calls // hunters
+
+        async def touch(hunter: int, ids: Sequence[int]) -> None:
+            for call_id in ids:
+                data = press_data(call_id, 1, *PRESSES[0])
+                await bench.dispatcher.feed_update(bench.bot, bench.press(hunter, call_id, data))
+
+        await asyncio.gather(
+            *(touch(h, call_ids[n * per : (n + 1) * per]) for n, h in enumerate(people))
+        )
+        gc.collect()
+        return before, resident_mb()
+    finally:
+        await bench.bot.session.close()
+        await bench.db.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the measurements and print them."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--hunters", type=int, default=50, help="hunters pressing at once")
+    parser.add_argument("--calls", type=int, default=4, help="calls per hunter")
+    parser.add_argument("--open-calls", type=int, default=10_000)
+    parser.add_argument("--dir", type=Path, default=Path.cwd(), help="where the databases go")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="bench-bot-", dir=args.dir) as tmp:
+        folder = Path(tmp)
+        raw = raw_commit_rate(folder)
+        floor, floor_latencies = asyncio.run(measure_floor(folder / "floor", 1000))
+        alone, alone_latencies = asyncio.run(measure_answers(folder / "alone", 1, args.calls * 10))
+        rate, latencies = asyncio.run(
+            measure_answers(folder / "together", args.hunters, args.calls)
+        )
+        before, after = asyncio.run(
+            measure_memory(folder / "memory", args.open_calls, args.hunters)
+        )
+    print(f"disk: {args.dir.resolve()}")
+    print(f"raw durable commits (WAL, synchronous=FULL, 1 insert/tx): {raw:,.0f}/s")
+    print(
+        f"framework floor (a press answered by the catch-all, no write): {floor:,.0f}/s,"
+        f" p50 {_ms(floor_latencies, 0.5)}"
+    )
+    p99_alone = percentile(alone_latencies, 0.99) * 1000
+    print(
+        f"one hunter, each press committed then redrawn: {alone:,.0f} answers/s,"
+        f" p50 {_ms(alone_latencies, 0.5)}, p99 {p99_alone:.2f} ms"
+        f" (target p99 < {TARGET_P99_MS:g} ms: {'ok' if p99_alone < TARGET_P99_MS else 'MISSED'})"
+    )
+    ratio = rate / raw
+    print(
+        f"{args.hunters} hunters at once: {rate:,.0f} answers/s ({len(latencies)} presses),"
+        f" p50 {_ms(latencies, 0.5)}, p99 {_ms(latencies, 0.99)} (queueing included)"
+    )
+    print(
+        f"answers/s to raw commits/s: {ratio:.0%}"
+        f" (target >= {TARGET_RATIO:.0%}: {'ok' if ratio >= TARGET_RATIO else 'MISSED'})"
+    )
+    added = after - before
+    print(
+        f"resident memory, {args.open_calls:,} open calls each pressed once:"
+        f" {before:.1f} -> {after:.1f} MB, +{added:.1f} MB"
+        f" (target < {TARGET_MEMORY_MB:g} MB: {'ok' if added < TARGET_MEMORY_MB else 'MISSED'})"
+    )
+
+
+def _ms(latencies: Sequence[float], fraction: float) -> str:
+    return f"{percentile(latencies, fraction) * 1000:.2f} ms"
+
+
+if __name__ == "__main__":
+    main()
