@@ -14,7 +14,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.call_screen import Panel, qualified_outcome, render_summary
+from bot.call_screen import CALLBACK_PRESETS, Panel, qualified_outcome, render_summary
 from bot.callbacks import AnswerCb, CallAction, CallCb, ResumeCallCb
 from bot.calls import HANDOFF_REASON, CallRefused, CallService, CallView, Intent, Refusal
 from bot.domain import Account, CallStatus, Role
@@ -100,8 +100,12 @@ async def on_panel(
         )
         return
     await callback.answer()
-    if await current_call_id(state) == view.call.id and view.call.status is CallStatus.OPEN:
-        await enter_call(state, view.call.id)
+    if await current_call_id(state) == view.call.id:
+        # Cancel from a prompt: typed text answers the call again (or nothing, once it is over).
+        if view.call.status is CallStatus.OPEN:
+            await enter_call(state, view.call.id)
+        else:
+            await state.clear()
     panel = _PANELS[callback_data.action]
     await show_call(bot, calls, view, t, panel, message_id=pressed_message_id(callback))
 
@@ -233,7 +237,7 @@ async def on_callback_preset(
 ) -> None:
     """A quick callback time ("tomorrow at 10:00")."""
     data = await state.get_data()
-    if data.get("call_id") != callback_data.call_id or callback_data.arg not in _PRESETS:
+    if data.get("call_id") != callback_data.call_id or callback_data.arg not in CALLBACK_PRESETS:
         await refuse_press(callback, t, CallRefused(Refusal.CLOSED))
         return
     text = t.plain(f"call-callback-{callback_data.arg}")
@@ -289,7 +293,11 @@ async def on_resume_call(
         return
     await callback.answer()
     await enter_call(state, view.call.id)
-    await show_call(bot, calls, view, t, fresh=True)
+    pressed = pressed_message_id(callback)
+    if pressed is not None and pressed == view.call.screen_message_id:
+        await show_call(bot, calls, view, t, message_id=pressed)  # the paused screen itself
+    else:
+        await show_call(bot, calls, view, t, fresh=True)
 
 
 async def on_summary(
@@ -433,8 +441,6 @@ async def on_not_a_hunter_press(callback: CallbackQuery, t: I18n) -> None:
 
 
 # ----- helpers -----
-
-_PRESETS = ("in-hour", "tomorrow-morning", "tomorrow-afternoon")
 
 
 async def _change(

@@ -48,11 +48,10 @@ async def on_new_call(
     t: I18n,
     account: Account,
 ) -> None:
-    """Menu: new call, in the menu's own message."""
+    """New call from the menu, a summary or a reminder: in a new message, the pressed one stays."""
     await callback.answer()
     chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-    message_id = callback.message.message_id if callback.message else None
-    await _new_call(bot, chat_id, message_id, state, calls, t, account)
+    await _new_call(bot, chat_id, None, state, calls, t, account)
 
 
 async def on_pick_flow(

@@ -369,3 +369,47 @@ async def test_the_lead_card_stored_with_the_lead_is_the_summary(
         "status": "confirmed",
         "answer": "1 500 000 ₽",
     }
+
+
+async def test_continue_on_the_paused_screen_reopens_it_in_place(world: World) -> None:
+    conv = await start_call(world)
+    question = conv.last_text
+    screen_id = conv.last_message.message_id
+
+    await conv.tap("⏸ Пауза")
+    await conv.tap("▶️ Продолжить")
+
+    assert world.session.messages[(HUNTER, screen_id)].text == question
+    assert screen_messages(conv) == {screen_id}
+
+
+async def test_a_note_after_the_call_goes_on_the_summary_and_cancel_stops_typing(
+    world: World, db: Database
+) -> None:
+    conv = await start_call(world)
+    await conv.tap("Не берут трубку")
+    await conv.tap("🏁 Завершить: Не дозвонились")
+
+    await conv.tap("📝 Заметка")
+    await conv.send("Перезвонить в среду")
+    assert "📝 Перезвонить в среду" in conv.last_text.splitlines()
+    await conv.tap("📝 Заметка")
+    await conv.tap("✖️ Отмена")
+    await conv.send("это уже не заметка")
+
+    assert conv.last_text.startswith("Не понял сообщение")
+    async with db.connection.execute("SELECT text FROM notes") as cursor:
+        assert [row[0] for row in await cursor.fetchall()] == ["Перезвонить в среду"]
+
+
+async def test_a_new_call_from_the_summary_keeps_the_summary(world: World) -> None:
+    conv = await start_call(world)
+    await conv.tap("Не берут трубку")
+    await conv.tap("🏁 Завершить: Не дозвонились")
+    summary = conv.last_message
+
+    await conv.tap("📞 Новый звонок")
+
+    assert world.session.messages[(HUNTER, summary.message_id)].html == summary.html
+    assert conv.last_message.message_id != summary.message_id
+    assert conv.last_text == "Новый звонок\nВыберите скрипт:"

@@ -19,7 +19,6 @@ call-card-cancel-button = ✖️ Cancel the call
 call-card-required-alert = This field is required
 call-card-cancelled = Call cancelled. Main menu — /start.
 call-card-expired-alert = The card has moved on already
-call-card-hint = The lead card is being filled in: type the value or press a button.
 
 ## The call screen
 
@@ -83,7 +82,6 @@ call-forwarded-ignored = A forwarded message is not taken as an answer — type 
 call-not-available = This call is not available. Your calls — /calls.
 call-flow-gone = This call's script is no longer loaded, so it cannot continue. New call — /call.
 call-finished-notice = This call is already finished. New call — /call.
-call-screen-moved = ⬇️ The call continues in the message below.
 
 ## The summary
 

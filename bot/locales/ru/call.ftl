@@ -19,7 +19,6 @@ call-card-cancel-button = ✖️ Отменить звонок
 call-card-required-alert = Это поле обязательно
 call-card-cancelled = Звонок отменён. Главное меню — /start.
 call-card-expired-alert = Карточка уже заполнена дальше
-call-card-hint = Сейчас заполняется карточка лида: напишите значение или нажмите кнопку.
 
 ## The call screen
 
@@ -83,7 +82,6 @@ call-forwarded-ignored = Пересланное сообщение не прин
 call-not-available = Этот звонок недоступен. Ваши звонки — /calls.
 call-flow-gone = Скрипт этого звонка больше не загружен, продолжить его нельзя. Новый звонок — /call.
 call-finished-notice = Этот звонок уже завершён. Новый звонок — /call.
-call-screen-moved = ⬇️ Звонок продолжается в сообщении ниже.
 
 ## The summary
 
