@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import admin, call, call_start, common, errors, fallback, hunter, manager
+from bot.handlers import (
+    admin,
+    call,
+    call_start,
+    call_text,
+    common,
+    errors,
+    fallback,
+    hunter,
+    manager,
+)
 
 
 def get_routers() -> list[Router]:
@@ -19,6 +29,7 @@ def get_routers() -> list[Router]:
         common.create_router(),
         call_start.create_router(),
         call.create_router(),
+        call_text.create_router(),
         hunter.create_router(),
         manager.create_router(),
         admin.create_router(),

@@ -1,4 +1,4 @@
-"""The call screen: answer buttons, controls, typed answers, notes, pause, resume and finish.
+"""Presses on the call screen: answers, controls, objections, pause, resume and finish.
 
 Every press is checked against the database (whose call, which event count it was drawn at)
 and answered before the screen is redrawn; the change itself is committed before anything is
@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 
 from bot.call_screen import CALLBACK_PRESETS, Panel, qualified_outcome, render_summary
 from bot.callbacks import AnswerCb, CallAction, CallCb, ResumeCallCb
@@ -20,28 +19,19 @@ from bot.calls import HANDOFF_REASON, CallRefused, CallService, CallView, Intent
 from bot.domain import Account, CallStatus, Role
 from bot.filters import HasRole, PrivateChat
 from bot.handlers.call_common import (
-    CALL_STATES,
-    Forwarded,
     OnCall,
-    TypedText,
     current_call_id,
     enter_call,
-    log_refusal,
     pressed_message_id,
     refuse_press,
     show_call,
 )
+from bot.handlers.call_text import finish_callback
 from bot.i18n import I18n
 from bot.telegram import fit_message
 from scripts.engine import EventKind
-from scripts.inputs import Invalid, Parsed, parse_input
-from scripts.summary import CallSummary
 
 logger = logging.getLogger(__name__)
-
-# A reminder's text is one line; both limits keep it far below what a translation accepts.
-_REMINDER_DETAILS_LIMIT = 300
-_REMINDER_COMPANY_LIMIT = 80
 
 _CHANGES: dict[CallAction, EventKind] = {
     CallAction.BACK: "back",
@@ -242,7 +232,7 @@ async def on_callback_preset(
         return
     text = t.plain(f"call-callback-{callback_data.arg}")
     try:
-        view, problem = await _finish_callback(calls, t, account, data, text)
+        view, problem = await finish_callback(calls, t, account, data, text)
     except CallRefused as refused:
         await refuse_press(callback, t, refused)
         return
@@ -342,96 +332,6 @@ async def on_again(
     await show_call(bot, calls, view, t, fresh=True)
 
 
-# ----- typed text -----
-
-
-async def on_typed_answer(
-    message: Message,
-    text: str,
-    bot: Bot,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
-    """Typed text on the call: the answer to a typed question, parsed by the field's type."""
-    call_id = await current_call_id(state)
-    if call_id is None:
-        await state.clear()
-        await message.answer(t("unknown-message"))
-        return
-    try:
-        view = await calls.apply(call_id, account.id, Intent("input", text=text), seq=None)
-    except CallRefused as refused:
-        await _explain(message, state, t, account, refused)
-        return
-    if view.reask is not None:
-        await message.answer(fit_message(t("call-reask", problem=view.reask)))
-        return
-    await show_call(bot, calls, view, t)
-
-
-async def on_note_text(
-    message: Message,
-    text: str,
-    bot: Bot,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
-    """The note's text: kept on the call (and the lead card), the call stays where it was."""
-    await _typed_side_note(message, text, "note", "call-note-saved", bot, state, calls, t, account)
-
-
-async def on_no_fit_text(
-    message: Message,
-    text: str,
-    bot: Bot,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
-    """What the client said when no answer fitted: kept for the script author."""
-    await _typed_side_note(
-        message, text, "nofit", "call-nofit-saved", bot, state, calls, t, account
-    )
-
-
-async def on_callback_text(
-    message: Message,
-    text: str,
-    bot: Bot,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
-    """The callback time, typed: parsed as a date; the reminder is scheduled with the finish."""
-    data = await state.get_data()
-    try:
-        view, problem = await _finish_callback(calls, t, account, data, text)
-    except CallRefused as refused:
-        await _explain(message, state, t, account, refused)
-        return
-    if view is None:
-        await message.answer(fit_message(t("call-reask", problem=problem)))
-        return
-    await state.clear()
-    await show_call(bot, calls, view, t)
-
-
-async def on_forwarded(message: Message, t: I18n) -> None:
-    """Forwarded messages are someone else's words: never an answer."""
-    await message.answer(t("call-forwarded-ignored"))
-
-
-async def on_edited(message: Message, t: I18n) -> None:
-    """An edited message is not re-read as an answer: what was recorded stays."""
-    await message.answer(t("call-edited-ignored"))
-
-
 async def on_not_a_hunter_press(callback: CallbackQuery, t: I18n) -> None:
     """A call button pressed by someone without the hunter role: no screen ever offered it."""
     logger.warning(
@@ -465,98 +365,6 @@ async def _change(
     return view
 
 
-async def _typed_side_note(
-    message: Message,
-    text: str,
-    kind: EventKind,
-    saved_key: str,
-    bot: Bot,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
-    call_id = await current_call_id(state)
-    if call_id is None:
-        await state.clear()
-        await message.answer(t("unknown-message"))
-        return
-    intent = Intent(kind, text=text)
-    try:
-        view = await calls.apply(call_id, account.id, intent, seq=None)
-    except CallRefused as refused:
-        await _explain(message, state, t, account, refused)
-        return
-    await message.answer(t(saved_key))
-    if view.call.status is CallStatus.FINISHED:
-        await state.clear()
-    else:
-        await enter_call(state, call_id)
-    await show_call(bot, calls, view, t)
-
-
-async def _finish_callback(
-    calls: CallService, t: I18n, account: Account, data: dict[str, object], text: str
-) -> tuple[CallView | None, str]:
-    """Finish with the callback outcome at the typed time; (None, why) if the time is unclear."""
-    call_id, seq, outcome = data.get("call_id"), data.get("seq"), data.get("outcome")
-    if not isinstance(call_id, int) or not isinstance(seq, int) or not isinstance(outcome, str):
-        raise CallRefused(Refusal.CLOSED, "no callback asked")
-    parsed = parse_input("date", text, now=calls.now(), language=t.locale)
-    if isinstance(parsed, Invalid):
-        return None, parsed.message
-    if not isinstance(parsed, Parsed) or not isinstance(parsed.value, str):
-        return None, t.plain("call-callback-unclear")
-    intent = Intent("finish", arg=outcome, callback_at=parsed.value)
-    view = await calls.apply(
-        call_id, account.id, intent, seq=seq, reminder_text=lambda s: _reminder_text(s, t)
-    )
-    return view, ""
-
-
-def _reminder_text(summary: CallSummary, t: I18n) -> str:
-    details = _clip(
-        "; ".join(part for part in (summary.outcome_title, *summary.notes) if part),
-        _REMINDER_DETAILS_LIMIT,
-    )
-    return t.plain(
-        "call-reminder-text",
-        company=_clip(summary.company or t.plain("call-untitled"), _REMINDER_COMPANY_LIMIT),
-        phone=summary.phone or "—",
-        details=details or "—",
-    )
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-async def _explain(
-    message: Message, state: FSMContext, t: I18n, account: Account, refused: CallRefused
-) -> None:
-    """Tell the hunter why typed text changed nothing."""
-    log_refusal(account.id, refused)
-    refusal = refused.refusal
-    if refusal is Refusal.NO_INPUT:
-        await message.answer(t("call-use-buttons"))
-        return
-    if refusal in (Refusal.EMPTY, Refusal.NO_ROUTE, Refusal.PAUSED, Refusal.RECORDED):
-        key = {
-            Refusal.EMPTY: "call-empty-alert",
-            Refusal.NO_ROUTE: "call-no-route-alert",
-            Refusal.PAUSED: "call-paused-alert",
-            Refusal.RECORDED: "call-recorded-alert",
-        }[refusal]
-        await message.answer(t(key))
-        return
-    await state.clear()
-    key = {
-        Refusal.FINISHED: "call-finished-notice",
-        Refusal.FLOW_GONE: "call-flow-gone",
-    }.get(refusal, "call-not-available")
-    await message.answer(t(key))
-
-
 async def _leave_call(state: FSMContext, call_id: int) -> None:
     """Typed text no longer goes to this call (it is paused or over)."""
     if await current_call_id(state) == call_id:
@@ -564,10 +372,9 @@ async def _leave_call(state: FSMContext, call_id: int) -> None:
 
 
 def create_router() -> Router:
-    """The call screen, in private chats; hunters only."""
+    """Presses on the call screen, in private chats; hunters only."""
     router = Router(name="call")
-    for observer in (router.message, router.callback_query, router.edited_message):
-        observer.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
     hunter = HasRole(Role.HUNTER)
     press = router.callback_query.register
     press(on_answer, AnswerCb.filter(), hunter)
@@ -583,11 +390,4 @@ def create_router() -> Router:
     press(on_resume_call, ResumeCallCb.filter(), hunter)
     for data in (AnswerCb, CallCb, ResumeCallCb):
         press(on_not_a_hunter_press, data.filter())
-    typed = router.message.register
-    typed(on_forwarded, StateFilter(*CALL_STATES), Forwarded(), hunter)
-    typed(on_typed_answer, StateFilter(OnCall.answering), TypedText(), hunter)
-    typed(on_note_text, StateFilter(OnCall.note), TypedText(), hunter)
-    typed(on_no_fit_text, StateFilter(OnCall.no_fit), TypedText(), hunter)
-    typed(on_callback_text, StateFilter(OnCall.callback_time), TypedText(), hunter)
-    router.edited_message.register(on_edited, hunter)
     return router
