@@ -377,10 +377,13 @@ async def test_a_call_runs_from_the_card_to_its_outcome(
             [(lead_id, "alert", -1001234567890, "pending")] if scenario.lead == "alert" else []
         )
         assert alerts == expected
-        lead_line = "🔥 Лид" if LOCALES[scenario.flow] == "ru" else "🔥 Lead"
-        assert (f"#L-{lead_id}" in conv.last_text) and (
-            (lead_line in conv.last_text) == (scenario.lead == "alert")
-        )
+        lead_lines = {
+            ("ru", "alert"): f"🔥 Лид #L-{lead_id} передан менеджерам.",
+            ("ru", "quiet"): f"🌱 Лид #L-{lead_id} сохранён для прогрева.",
+            ("en", "alert"): f"🔥 Lead #L-{lead_id} handed to the managers.",
+            ("en", "quiet"): f"🌱 Lead #L-{lead_id} saved for nurturing.",
+        }
+        assert lead_lines[LOCALES[scenario.flow], scenario.lead] in summary
     reminders = await rows(db, "SELECT user_id, chat_id, due_at, status FROM reminders")
     if scenario.reminder_at is None:
         assert reminders == []
