@@ -12,8 +12,10 @@ How a lead is scored:
   Once the call is finished, an unasked criterion counts as `unknown`.
 - Score = sum(weight x points) / sum(weight) x 100, where an unasked criterion counts with its
   `unknown` points; `score_min` / `score_max` put every unasked criterion at its lowest / highest
-  level. Each criterion's contribution is its term of that sum, so the contributions add up to the
-  score; nothing is rounded here (the display rounds).
+  level, and so every criterion the rest of the call may still score again
+  (`LeadFacts.open_criteria`: a later answer of the flow, or an objection, can change it). Each
+  criterion's contribution is its term of that sum, so the contributions add up to the score;
+  nothing is rounded here (the display rounds).
 - A knock-out that holds disqualifies the lead whatever the score: class `disqualified`, no
   alert, temperature `cold`.
 - BANT status per dimension, from the weighted mean points of the dimension's answered criteria
@@ -140,6 +142,10 @@ class LeadFacts:
     """Vendor-selection criterion id -> how much this client weighs it (1-5)."""
     finished: bool = False
     """The call is over: whatever was never asked now counts as unknown."""
+    open_criteria: frozenset[str] = frozenset()
+    """Criteria the rest of the call may still score again (a later answer or an objection), so
+    the range keeps their lowest and highest level even though they have one now. The model does
+    not know the flow; the engine does, and says which. Ignored once the call is finished."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -693,9 +699,15 @@ def assess(spec: ScoringSpec, facts: LeadFacts, *, language: str = "ru") -> Asse
         chosen = [award.finished or award for award in chosen]
 
     score = min(sum([award.contribution for award in chosen]), 100.0)
+    lows = [award.low for award in chosen]
+    highs = [award.high for award in chosen]
+    if facts.open_criteria and not facts.finished:
+        for position, (criterion_id, awards) in enumerate(compiled.awards):
+            if criterion_id in facts.open_criteria:
+                lows[position], highs[position] = awards[None].low, awards[None].high
     # Each criterion's low <= contribution <= high, so this only guards the last ulp of rounding.
-    score_min = min(sum([award.low for award in chosen]), score)
-    score_max = max(min(sum([award.high for award in chosen]), 100.0), score)
+    score_min = min(sum(lows), score)
+    score_max = max(min(sum(highs), 100.0), score)
 
     if compiled.levels_in_conditions:
         known.update([award.fact for award in chosen if award.fact is not None])

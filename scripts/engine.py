@@ -184,8 +184,8 @@ class Snapshot:
             frame = frame.before.moves
         return tuple(reversed(steps))
 
-    def facts(self) -> LeadFacts:
-        """What the scoring model is told about the lead."""
+    def facts(self, open_criteria: frozenset[str] = frozenset()) -> LeadFacts:
+        """What the scoring model is told about the lead (`open_criteria`: see `LeadFacts`)."""
         return LeadFacts(
             fields=self.fields,
             unknown_fields=self.unknown_fields,
@@ -194,6 +194,7 @@ class Snapshot:
             tags=self.tags,
             importance=self.importance,
             finished=self.finished is not None,
+            open_criteria=open_criteria,
         )
 
 
@@ -523,6 +524,7 @@ class Engine:
             name: dict(spec.options) for name, spec in flow.fields.items() if spec.options
         }
         self._distance = _distance_to_outcome(flow)
+        self._open_criteria = open_criteria(flow)
         self._step_views = {
             step_id: _step_view(flow, step) for step_id, step in flow.steps.items()
         }
@@ -897,7 +899,8 @@ class Engine:
         def fill(text: str | None) -> str | None:
             return _fill(text, values, titles, flow.language)
 
-        assessment = assess(flow.scoring, snapshot.facts(), language=flow.language)
+        facts = snapshot.facts(self._open_criteria.get(snapshot.step, frozenset()))
+        assessment = assess(flow.scoring, facts, language=flow.language)
         step: Step | None = flow.steps.get(snapshot.step)
         reached: OutcomeView | None = None
         finished: FinishedView | None = None
@@ -1013,6 +1016,100 @@ def _distance_to_outcome(flow: Flow) -> dict[str, int]:
     for name, steps in moves_to(flow, flow.outcomes).items():
         distance.setdefault(name, steps)
     return distance
+
+
+def open_criteria(flow: Flow) -> dict[str, frozenset[str]]:
+    """Per state, the criteria the rest of a call from there may still score again.
+
+    A criterion is open when an answer of a step still ahead (the current step included) scores
+    it, or sets a field, the role or tags its rules read, or a step ahead asks for such a field;
+    whatever an objection changes is open at every step, since one can be raised any time. The
+    score line's "up to" must cover these: at the gatekeeper the authority criterion is "no", yet
+    the decision-maker may come to the phone two steps later.
+
+    A move back to an earlier step (a new contact asked the same questions again) does not count
+    as ahead: with it, every step before the loop would have the whole flow ahead and "up to"
+    would read 100 until the end. A call that does go round a loop may see its range widen.
+    """
+    readers: dict[str, set[str]] = {}
+    for criterion_id, criterion in flow.scoring.criteria.items():
+        for rule in criterion.rules:
+            if rule.when is not None:
+                for name in parse_condition(rule.when).identifiers():
+                    readers.setdefault(name, set()).add(criterion_id)
+
+    def scored_by(effects: Effects) -> set[str]:
+        facts = set(effects.set)
+        if effects.role is not None:
+            facts.add("role")
+        if effects.tags:
+            facts.add("tags")
+        return set(effects.score).union(*(readers.get(name, ()) for name in facts))
+
+    anytime = set().union(*(scored_by(objection) for objection in flow.objections.values()))
+    ahead: dict[str, set[str]] = {state: set(anytime) for state in (*flow.steps, *flow.outcomes)}
+    for step_id, step in flow.steps.items():
+        for answer in step.answers:
+            ahead[step_id] |= scored_by(answer)
+        if step.input is not None:
+            ahead[step_id] |= readers.get(step.input.field, set())
+    following = forward_moves(flow)
+    for state in reversed(_topological(following, list(ahead))):
+        for dest in following.get(state, ()):
+            ahead[state] |= ahead[dest]
+    return {state: frozenset(found) for state, found in ahead.items()}
+
+
+def forward_moves(flow: Flow) -> dict[str, list[str]]:
+    """The moves between states but those that go back up the script to close a loop.
+
+    A depth-first walk from the start, taking answers in the order written, meets every loop;
+    the move that returns to a step still on the walk's path is the loop's way back. Without
+    those moves no cycle remains.
+    """
+    following: dict[str, list[str]] = {}
+    for edge in flow_edges(flow):
+        dests = following.setdefault(edge.source, [])
+        if edge.dest not in dests:
+            dests.append(edge.dest)
+    forward: dict[str, list[str]] = {}
+    done: set[str] = set()
+    for root in [flow.start, *flow.steps]:
+        if root in done:
+            continue
+        path = {root}
+        work = [(root, iter(following.get(root, ())))]
+        while work:
+            state, pending = work[-1]
+            dest = next(pending, None)
+            if dest is None:
+                work.pop()
+                path.discard(state)
+                done.add(state)
+            elif dest not in path:
+                forward.setdefault(state, []).append(dest)
+                if dest not in done:
+                    path.add(dest)
+                    work.append((dest, iter(following.get(dest, ()))))
+    return forward
+
+
+def _topological(following: Mapping[str, list[str]], states: list[str]) -> list[str]:
+    """The states of an acyclic graph, each before every state it leads to (Kahn's algorithm)."""
+    entering = dict.fromkeys(states, 0)
+    for dests in following.values():
+        for dest in dests:
+            entering[dest] += 1
+    ready = [state for state in states if entering[state] == 0]
+    order: list[str] = []
+    while ready:
+        state = ready.pop()
+        order.append(state)
+        for dest in following.get(state, ()):
+            entering[dest] -= 1
+            if entering[dest] == 0:
+                ready.append(dest)
+    return order
 
 
 def moves_to(flow: Flow, targets: Iterable[str]) -> dict[str, int]:

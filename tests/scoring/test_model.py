@@ -75,6 +75,28 @@ def test_score_and_range_from_awarded_levels(
     )
 
 
+@pytest.mark.parametrize(
+    ("open_criteria", "finished", "score_min", "score_max"),
+    [
+        # budget "no" 0 + need "yes" 30 + timeline unasked: 0 to 20 (2 in the score)
+        (frozenset(), False, 30, 50),
+        # a later answer may still score the budget again: 0 to 50 for it
+        (frozenset({"budget"}), False, 30, 100),
+        # the call is over: nothing is open, the unasked timeline is unknown (2)
+        (frozenset({"budget"}), True, 32, 32),
+    ],
+)
+def test_a_criterion_open_to_later_answers_keeps_its_whole_range(
+    open_criteria: frozenset[str], finished: bool, score_min: float, score_max: float
+) -> None:
+    facts = LeadFacts(
+        levels={"budget": "no", "need": "yes"}, open_criteria=open_criteria, finished=finished
+    )
+    result = assess(spec_of(THREE_CRITERIA), facts)
+    assert result.score == pytest.approx(32)
+    assert (result.score_min, result.score_max) == pytest.approx((score_min, score_max))
+
+
 def test_declared_levels_replace_the_defaults() -> None:
     spec = spec_of(
         {

@@ -205,3 +205,16 @@ def test_the_range_is_what_the_open_criteria_can_still_reach(
     assert (result.score_min, result.score_max) == pytest.approx(
         (answered(min), answered(max)), abs=1e-9
     )
+
+
+@given(calls(), st.data())
+def test_rescoring_an_open_criterion_stays_within_the_range(
+    call: tuple[ScoringSpec, LeadFacts], data: st.DataObject
+) -> None:
+    spec, facts = call
+    criterion_id = data.draw(st.sampled_from(sorted(spec.criteria)))
+    facts = dataclasses.replace(facts, finished=False, open_criteria=frozenset({criterion_id}))
+    before = assess(spec, facts)
+    level = data.draw(st.sampled_from(sorted(spec.criteria[criterion_id].levels)))
+    after = assess(spec, dataclasses.replace(facts, levels={**facts.levels, criterion_id: level}))
+    assert before.score_min - 1e-9 <= after.score <= before.score_max + 1e-9

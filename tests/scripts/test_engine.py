@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import yaml
@@ -20,8 +21,11 @@ from scripts.engine import (
     Screen,
     condition_facts,
     engine_for,
+    forward_moves,
+    open_criteria,
     replay,
 )
+from scripts.loader import load_flow
 from scripts.schema import Flow
 
 NOW = datetime(2025, 3, 14, 10, 0, tzinfo=UTC)
@@ -590,6 +594,24 @@ def test_back_right_after_any_answer_restores_exactly_what_was_shown(data: st.Da
         if result.events and result.events[-1].kind in MOVE_KINDS:
             # An objection open before the answer stays closed: back undoes the answer only.
             assert shown(engine, engine.back(result.state, now=NOW)) == shown(engine, before)
+
+
+def test_forward_moves_leave_out_only_the_way_back_of_a_loop() -> None:
+    flow = load_flow(Path(__file__).resolve().parents[2] / "scripts/flows/b2b_cold_call_ru.yaml")
+    forward = forward_moves(flow)
+    # "Переводит на него" goes back to the decision-maker's introduction: the loop's way back.
+    assert forward["referral"] == ["callback_dm", "wrong_contact"]
+    # Agreeing to a comparison joins the budget question from the side: not a loop.
+    assert forward["no_pain"] == ["budget", "nurture"]
+    assert forward["gk_who"] == ["dm_intro", "gk_absent", "gk_email", "refused"]
+
+
+def test_open_criteria_are_those_the_steps_ahead_can_still_score(engine: Engine) -> None:
+    opened = open_criteria(engine.flow)
+    # intro scores authority; need, budget (by the typed amount) and timeline lie ahead
+    assert opened["intro"] == {"authority", "need", "budget", "timeline"}
+    assert opened["staff"] == {"timeline"}
+    assert opened["won"] == frozenset()
 
 
 # ----- machine and cache -----

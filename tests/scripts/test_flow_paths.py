@@ -19,9 +19,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring.model import FactValue
-from scripts.engine import Result, Screen, engine_for, score_line
+from scripts.engine import Result, Screen, engine_for, forward_moves, score_line
 from scripts.lint import lint_text
 from scripts.loader import load_flow, load_flow_text
 from scripts.schema import Flow
@@ -809,6 +811,114 @@ def test_finishing_with_the_reached_outcome_keeps_the_score(scenario: Scenario) 
     # finished: whatever was never asked is now unknown, so the best case is the score itself
     assert call.screen.assessment.score == pytest.approx(scenario.score)
     assert call.screen.assessment.score_max == pytest.approx(scenario.score)
+
+
+TYPED: Mapping[str, tuple[str, ...]] = {
+    "number": ("10", "120", "600", "не знаю"),
+    "money": ("50 тыс", "800 тыс", "5 млн", "$5k", "$40k", "$200k", "не знаю"),
+    "period": ("сейчас", "через месяц", "через 3 месяца", "через год", "не знаю"),
+    "email": ("ivan@company.ru",),
+    "phone": ("+7 495 123-45-67",),
+    "text": ("что-то",),
+}
+
+
+def ends(call: Call, answer_id: str) -> bool:
+    """Whether an answer of the current step leads straight to an outcome."""
+    step = call.engine.flow.steps[call.screen.step]
+    answer = next(answer for answer in step.answers if answer.id == answer_id)
+    target = answer.next if answer.next is not None else step.next
+    return isinstance(target, str) and target in call.engine.flow.outcomes
+
+
+@pytest.mark.parametrize(
+    ("flow_name", "moves", "line", "later", "score"),
+    [
+        (
+            RU_COLD,
+            (tap("«Кто вас интересует?»"),),
+            # authority "no" for the gatekeeper (0), the rest unknown: budget 5 + need 2 +
+            # timeline 1.5 + urgency 1 + size 0.5 + industry 0.5 = 10.5; every criterion can
+            # still be scored on the way, the decision-maker's authority too: up to 100
+            "11/100 (до 100) · ❄️ холодный · BANT ❔❌❔❔ · секретарь",
+            (
+                tap("Соединяет"),
+                tap("Да, слушаю"),
+                tap("Пищевое"),
+                typed("250"),
+                tap("Один постоянный"),
+                tap("Срывают сроки"),
+                typed("1,5 млн"),
+                tap("Решаю сам"),
+                typed("через месяц"),
+                tap("Теряем деньги уже сейчас"),
+            ),
+            100,  # every criterion at yes, the authority too
+        ),
+        (
+            RU_COLD,
+            (*RU_BIG_FOOD, tap("Всё устраивает")),
+            # need "no" 0 + food 5 + 250 people 5 + unknown budget 5, authority 2, timeline
+            # 1.5, urgency 1 = 19.5; need can still turn partial here, and budget, authority,
+            # timeline and urgency are ahead: 5 + 5 + 20 + 25 + 20 + 15 + 10 = 100
+            "20/100 (до 100) · ❄️ холодный · BANT ❔❔❌❔ · ЛПР ❔",
+            (tap("Ладно, посчитайте"),),
+            29.5,  # need partial 10 instead of 0
+        ),
+    ],
+)
+def test_the_best_case_shown_covers_answers_that_change_an_earlier_one(
+    flow_name: str, moves: tuple[Move, ...], line: str, later: tuple[Move, ...], score: float
+) -> None:
+    call = walk(flow_name, moves)
+    assert call.line() == line
+    best = call.screen.assessment.score_max
+    assert walk(flow_name, (*moves, *later)).screen.assessment.score == pytest.approx(score)
+    assert score <= best
+
+
+@settings(max_examples=100, deadline=None)
+@given(flow_name=st.sampled_from(SHIPPED), data=st.data())
+def test_going_on_with_a_call_never_widens_the_range_the_hunter_is_shown(
+    flow_name: str, data: st.DataObject
+) -> None:
+    call = Call(flow_name)
+    ahead = forward_moves(flow(flow_name))
+    for _ in range(data.draw(st.integers(min_value=1, max_value=30))):
+        screen = call.screen
+        if screen.finished is not None:
+            break
+        if screen.reached_outcome is not None:
+            actions = [("finish", screen.reached_outcome.id)]
+        elif data.draw(st.integers(min_value=1, max_value=10)) == 1:
+            actions = [("object", label) for _, label in screen.objections]
+        else:
+            # Mostly answers that keep the call going, so walks get deep into the script.
+            going_on = [label for answer_id, label in screen.answers if not ends(call, answer_id)]
+            ending = data.draw(st.integers(min_value=1, max_value=10)) == 1 or not going_on
+            labels = [label for _, label in screen.answers] if ending else going_on
+            actions = [("tap", label) for label in labels]
+            if screen.input is not None:
+                actions += [("type", text) for text in TYPED.get(screen.input.type, ())]
+        action, argument = data.draw(st.sampled_from(actions))
+        before = screen.assessment
+        engine, state = call.engine, call.result.state
+        if action == "tap":
+            by_label = {label: answer_id for answer_id, label in screen.answers}
+            call.result = engine.answer(state, by_label[argument], now=NOW)
+        elif action == "type":
+            call.result = engine.submit(state, argument, now=NOW)
+        elif action == "object":
+            by_label = {label: objection_id for objection_id, label in screen.objections}
+            call.result = engine.raise_objection(state, by_label[argument], now=NOW)
+        else:
+            call.result = engine.finish(state, argument, now=NOW)
+        step = call.screen.step
+        if step != screen.step and step not in ahead.get(screen.step, ()):
+            continue  # a loop back up the script: a new contact answers afresh
+        after = call.screen.assessment
+        assert before.score_min - 1e-9 <= after.score_min <= after.score
+        assert after.score <= after.score_max <= before.score_max + 1e-9
 
 
 @pytest.mark.parametrize("flow_name", SHIPPED)
