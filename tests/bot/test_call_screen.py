@@ -4,6 +4,7 @@ notes, "no fitting answer", pause and resume, edited and forwarded messages."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -279,8 +280,7 @@ async def test_forwarded_messages_are_never_taken_as_answers(world: World, db: D
     await play(conv, TO_BUDGET)
     logged = await events(db)
 
-    for text in ("1,5 млн", "300 тыс", "2 млн"):
-        await conv.send_forwarded(text)
+    await asyncio.gather(*(conv.send_forwarded(t) for t in ("1,5 млн", "300 тыс", "2 млн")))
 
     assert [m.text for m in conv.messages[-3:]] == [
         "Пересланное сообщение не принято как ответ — напишите ответ сами."
