@@ -318,17 +318,26 @@ async def on_again(
     t: I18n,
     account: Account,
 ) -> None:
-    """Call the same lead again (a callback is due): a new call with the same card."""
+    """Call the same lead again (a callback is due): a new call with the same card.
+
+    A second tap right after the first reopens the call the first one opened.
+    """
     chat_id = callback.message.chat.id if callback.message else account.id
+    data = await state.get_data()
+    opened = data.get("call_id")
     try:
-        view = await calls.open_again(
-            callback_data.call_id, account.id, chat_id=chat_id, hunter_name=account.name
-        )
+        if data.get("again_from") == callback_data.call_id and isinstance(opened, int):
+            view = await calls.reopen(opened, account.id)
+            await callback.answer(t.plain("call-recorded-alert"))
+        else:
+            view = await calls.open_again(
+                callback_data.call_id, account.id, chat_id=chat_id, hunter_name=account.name
+            )
+            await callback.answer()
     except CallRefused as refused:
         await refuse_press(callback, t, refused)
         return
-    await callback.answer()
-    await enter_call(state, view.call.id)
+    await enter_call(state, view.call.id, again_from=callback_data.call_id)
     await show_call(bot, calls, view, t, fresh=True)
 
 

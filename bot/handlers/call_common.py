@@ -151,10 +151,13 @@ async def _drop_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
         logger.debug("Could not clear the old call screen %s: %s", message_id, e.message)
 
 
-async def enter_call(state: FSMContext, call_id: int) -> None:
-    """Typed text now answers this call."""
+async def enter_call(state: FSMContext, call_id: int, *, again_from: int | None = None) -> None:
+    """Typed text now answers this call (`again_from`: the earlier call to the same lead)."""
     await state.set_state(OnCall.answering)
-    await state.set_data({"call_id": call_id})
+    data: dict[str, int] = {"call_id": call_id}
+    if again_from is not None:
+        data["again_from"] = again_from
+    await state.set_data(data)
 
 
 async def current_call_id(state: FSMContext) -> int | None:

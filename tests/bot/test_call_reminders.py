@@ -3,6 +3,7 @@ the hunter's lists of calls with their outcomes."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -148,4 +149,21 @@ async def test_my_calls_lists_outcomes_and_opens_summaries_or_unfinished_calls(
         ["⬅️ В меню"],
     ]
     await conv.tap("▶️ #2 ООО «Северный хлеб»")
+    assert conv.last_text.startswith("ООО «Северный хлеб» · шаг 1/12")
+
+
+async def test_a_double_tap_on_call_again_opens_one_call(world: World, db: Database) -> None:
+    conv = await asked_for_a_callback_time(world)
+    await conv.send("завтра в 15:00")
+
+    first, second = await asyncio.gather(
+        conv.tap("📞 Позвонить снова"), conv.tap("📞 Позвонить снова")
+    )
+
+    assert await table(db, "SELECT id, status FROM calls ORDER BY id") == [
+        (1, "finished"),
+        (2, "open"),
+    ]
+    answers = sorted(str(conv.answer_for(q).get("text")) for q in (first, second))
+    assert answers == ["None", "Уже записано"]
     assert conv.last_text.startswith("ООО «Северный хлеб» · шаг 1/12")
