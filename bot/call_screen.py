@@ -20,6 +20,7 @@ from bot.i18n import I18n
 from bot.render import card_title
 from bot.telegram import escape
 from scripts.engine import Screen, score_line
+from scripts.schema import Flow
 from scripts.summary import CallSummary
 from scripts.telegram_limits import MAX_BUTTONS_PER_ROW, answer_callback_data
 
@@ -234,9 +235,9 @@ def _handoff_offered(screen: Screen) -> bool:
     return any(outcome.kind == "qualified" for outcome in screen.outcomes)
 
 
-def qualified_outcome(screen: Screen) -> str | None:
+def qualified_outcome(flow: Flow) -> str | None:
     """The outcome a handoff finishes the call with: the flow's first qualified one."""
-    return next((o.id for o in screen.outcomes if o.kind == "qualified"), None)
+    return next((oid for oid, o in flow.outcomes.items() if o.kind == "qualified"), None)
 
 
 def _button(view: CallView, action: CallAction, text: str, arg: str = "") -> InlineKeyboardButton:

@@ -191,16 +191,16 @@ async def on_handoff(
 ) -> None:
     """A hot lead with BANT complete goes to the managers now: the call finishes qualified."""
     try:
-        view = await calls.check_press(callback_data.call_id, account.id, seq=callback_data.seq)
+        view = await calls.view(callback_data.call_id, account.id)
     except CallRefused as refused:
-        await refuse_press(
-            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
-        )
+        await refuse_press(callback, t, refused)
         return
-    outcome = qualified_outcome(view.screen)
-    if outcome is None or not view.screen.handoff_ready:
+    outcome = qualified_outcome(view.flow)
+    offered = callback_data.seq != view.state.seq or view.screen.handoff_ready
+    if outcome is None or not offered:
         await refuse_press(callback, t, CallRefused(Refusal.FORGED, "no handoff offered"))
         return
+    # An older screen is refused (or recognised as a double tap) by the sequence check.
     intent = Intent("finish", arg=outcome, reason=HANDOFF_REASON)
     done = await _change(
         callback,
