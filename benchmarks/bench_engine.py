@@ -57,15 +57,17 @@ CALL: list[tuple[str, str]] = [
 ]
 
 
+def sample_microseconds(action: Callable[[], object], repeats: int) -> float:
+    """The mean time of one call over `repeats` calls, in microseconds."""
+    started = time.perf_counter()
+    for _ in range(repeats):
+        action()
+    return (time.perf_counter() - started) / repeats * 1e6
+
+
 def median_microseconds(action: Callable[[], object], repeats: int) -> float:
     """Median over samples of the time per call, in microseconds."""
-    samples = []
-    for _ in range(SAMPLES):
-        started = time.perf_counter()
-        for _ in range(repeats):
-            action()
-        samples.append((time.perf_counter() - started) / repeats * 1e6)
-    return statistics.median(samples)
+    return statistics.median(sample_microseconds(action, repeats) for _ in range(SAMPLES))
 
 
 def play(engine: Engine) -> list[Result]:
@@ -142,10 +144,17 @@ def main() -> None:
         engine.replay(log)
 
     per = len(presses)
-    answer = median_microseconds(answer_all, rounds) / per
+    # Answers and the raw assessments they include alternate, sample by sample, so a load spike
+    # on the shared machine hits both and the per-sample ratio stays meaningful.
+    answers, assessments, ratios = [], [], []
+    for _ in range(SAMPLES):
+        answers.append(sample_microseconds(answer_all, rounds // 10) / per)
+        assessments.append(sample_microseconds(assess_all, rounds // 10) / per)
+        ratios.append(answers[-1] / assessments[-1])
+    answer, best = statistics.median(answers), min(answers)
+    raw_assess, ratio = statistics.median(assessments), statistics.median(ratios)
     move = median_microseconds(apply_all, rounds) / per
     lookup = median_microseconds(lookup_all, rounds * 10) / per
-    raw_assess = median_microseconds(assess_all, rounds) / per
     bound = median_microseconds(bound_all, rounds // 4) / per
     unbound = median_microseconds(unbound_all, rounds) / per
     replay = median_microseconds(replay_log, rounds // 4)
@@ -153,9 +162,12 @@ def main() -> None:
     print(
         f"flow {flow.id} v{flow.version}: {len(flow.steps)} steps, {len(machine.events)} triggers"
     )
-    print(f"answer, move+screen+assess: {answer:8.1f} µs (target < {TARGET_MICROSECONDS:.0f})")
+    print(
+        f"answer, move+screen+assess: {answer:8.1f} µs median, {best:.1f} µs best "
+        f"(target < {TARGET_MICROSECONDS:.0f})"
+    )
     print(f"  move alone (apply):       {move:8.1f} µs")
-    print(f"  baseline raw assess: {raw_assess:8.1f} µs  answer/assess {answer / raw_assess:.1f}x")
+    print(f"  baseline raw assess:      {raw_assess:8.1f} µs  answer/assess {ratio:.1f}x")
     print(f"  baseline dict lookup:     {lookup:8.3f} µs  move/lookup {move / lookup:.0f}x")
     print(f"trigger, bound per answer:  {bound:8.1f} µs")
     print(f"trigger, unbound object:    {unbound:8.1f} µs  bound/unbound {bound / unbound:.0f}x")
