@@ -29,9 +29,15 @@ help-hunter =
 help-manager =
     <b>Leads</b>
     Qualified leads arrive in the managers' chat with their card and score. Tap "Claim" and the lead is yours (the first tap wins). Record the deal's outcome on the lead card.
+    /leads — leads: open, mine, hot, by date.
+    /lead 123 — a lead's full card: every answer, the notes and the call's timeline.
+    /shift on or /shift off — on shift, new leads come to you in turn, privately.
+    /export — leads as CSV (optionally for a period: /export 2026-11-01 2026-11-30).
+    /stats — the funnel, hunters, lead sources, script versions.
 help-admin =
     <b>Administration</b>
     Access is granted by numeric Telegram ID: the ADMIN_IDS, HUNTER_IDS and MANAGER_IDS lists in the bot's settings.
+    /status — alert delivery: the queue, the oldest wait, undelivered alerts.
 help-footer =
     /start — main menu, /help — this help.
     Your Telegram ID: <code>{ $user_id }</code>
@@ -51,7 +57,6 @@ button-expired-alert = This button is no longer active
 unknown-message = I didn't get that. Main menu — /start, help — /help.
 error-generic = 😔 Something went wrong. We are looking into it; please try again a bit later.
 error-generic-alert = Something went wrong, please try again
-call-screen-unavailable-alert = The call screen is coming soon: call scripts are being connected.
 
 ## Lists
 
