@@ -218,7 +218,7 @@ async def test_a_crash_mid_call_loses_no_answer_and_the_next_press_shows_the_cur
     old_screen = hunter.screen
     # The answer is saved and the press answered, then the bot dies while redrawing.
     fake_api.inject(
-        Fault(status=502, description="Bad Gateway", delay_seconds=30),
+        Fault(status=502, description="Bad Gateway", delay_seconds=5),
         method="editMessageText",
         chat_id=HUNTER,
     )
