@@ -81,9 +81,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "notes": "Заметки: {text}",
         "paths_title": "Пути сценария «{title}» ({id} v{version})",
         "paths_reachable": "Исходы: достижимы {reached} из {total}",
+        "paths_found": "Исходы: найдены {reached} из {total}",
         "paths_unreachable": "Недостижимы: {names}",
+        "paths_not_found": "Не найдены: {names}",
+        "paths_incomplete": (
+            "Перебор звонков остановлен на пределе: исходы и горячий лид — среди найденных."
+        ),
+        "paths_search_stop": "Перебор путей остановлен на пределе: показаны найденные (короткие).",
         "paths_hot_yes": "🔥 Горячий лид достижим: {names}",
         "paths_hot_no": "🔥 Горячий лид недостижим ни на одном пути",
+        "paths_hot_not_found": "🔥 Горячий лид не найден",
         "paths_outcome": "== {mark} {title} ({id}): путей {count}, баллы {low}–{high} {temps}",
         "paths_outcome_none": "== {mark} {title} ({id}): пути не показаны (за пределом)",
         "paths_more": "  … ещё {count}: --per-outcome {total} покажет все",
@@ -139,9 +146,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "notes": "Notes: {text}",
         "paths_title": "Paths of «{title}» ({id} v{version})",
         "paths_reachable": "Outcomes reachable: {reached} of {total}",
+        "paths_found": "Outcomes found: {reached} of {total}",
         "paths_unreachable": "Unreachable: {names}",
+        "paths_not_found": "Not found: {names}",
+        "paths_incomplete": (
+            "The search over calls hit its limit: outcomes and hot leads are those found."
+        ),
+        "paths_search_stop": "The search for paths hit its limit: the (shortest) found are shown.",
         "paths_hot_yes": "🔥 A hot lead is reachable: {names}",
         "paths_hot_no": "🔥 A hot lead is reachable on no path",
+        "paths_hot_not_found": "🔥 No hot lead found",
         "paths_outcome": "== {mark} {title} ({id}): {count} paths, score {low}–{high} {temps}",
         "paths_outcome_none": "== {mark} {title} ({id}): no path shown (beyond the cap)",
         "paths_more": "  … {count} more: --per-outcome {total} shows them all",
@@ -310,15 +324,21 @@ def format_paths(report: PathReport, lang: str, *, per_outcome: int = PER_OUTCOM
     texts = TEXTS[lang]
     flow = report.flow
     lines = [texts["paths_title"].format(title=flow.title, id=flow.id, version=flow.version)]
+    # An incomplete search only says what it found, never that something cannot happen.
+    found = "reachable" if report.complete else "found"
     lines.append(
-        texts["paths_reachable"].format(reached=len(report.reachable), total=len(flow.outcomes))
+        texts[f"paths_{found}"].format(reached=len(report.reachable), total=len(flow.outcomes))
     )
+    if not report.complete:
+        lines.append(texts["paths_incomplete"])
     if report.unreachable:
-        lines.append(texts["paths_unreachable"].format(names=", ".join(report.unreachable)))
+        missing = texts["paths_unreachable" if report.complete else "paths_not_found"]
+        lines.append(missing.format(names=", ".join(report.unreachable)))
     hot = [name for name, summary in report.outcomes.items() if "hot" in summary.temperatures]
-    lines.append(
-        texts["paths_hot_yes"].format(names=", ".join(hot)) if hot else texts["paths_hot_no"]
-    )
+    if hot:
+        lines.append(texts["paths_hot_yes"].format(names=", ".join(hot)))
+    else:
+        lines.append(texts["paths_hot_no" if report.complete else "paths_hot_not_found"])
     for outcome_id, outcome in flow.outcomes.items():
         summary = report.outcomes.get(outcome_id)
         if summary is None:
@@ -353,8 +373,10 @@ def format_paths(report: PathReport, lang: str, *, per_outcome: int = PER_OUTCOM
     if report.loops:
         loops = ", ".join(f"{source} → {target}" for source, target in sorted(report.loops))
         lines.append(texts["paths_loops"].format(loops=loops))
-    if report.truncated:
+    if report.truncated and len(report.paths) >= report.limit:
         lines.append(texts["paths_cap"].format(limit=report.limit))
+    elif report.truncated:
+        lines.append(texts["paths_search_stop"])
     return "\n".join(lines) + "\n"
 
 

@@ -30,6 +30,13 @@ from scripts.engine import Edge, branch_facts, flow_edges, moves_to
 from scripts.schema import Answer, FieldSpec, Flow
 
 DEFAULT_LIMIT: Final = 10_000
+SEARCH_LIMIT: Final = 400_000
+"""Calls followed by one move, per search (routes, then outcomes). A flow whose typed answers
+multiply the calls without end (a threshold of its own at every question) is searched for a few
+seconds and reported as incomplete rather than searched for hours; a shipped flow takes a
+quarter of it at most."""
+_ASSESS_WORK: Final = 5
+"""Scoring a call costs about five times following it by one move."""
 _NUMERIC = frozenset({"number", "money", "period"})
 _UNKNOWN: Final = object()
 """A typed field the client did not know."""
@@ -101,6 +108,9 @@ class PathReport:
     outcomes: Mapping[str, OutcomeSummary]
     """Every outcome a call can reach (found without the cap), with its score range."""
     by_outcome: Mapping[str, tuple[FlowPath, ...]] = field(default_factory=dict)
+    complete: bool = True
+    """False when the search over calls stopped at `SEARCH_LIMIT`: then `outcomes` and
+    `hot_reachable` are what was found, and `unreachable` lists outcomes not found."""
 
     @property
     def reachable(self) -> tuple[str, ...]:
@@ -199,6 +209,8 @@ class _Explorer:
         self.limit = limit
         self.paths: list[FlowPath] = []
         self.truncated = False
+        self.complete = True
+        self.work = 0  # calls followed by one move in the current search, up to SEARCH_LIMIT
         self.loops: set[tuple[str, str]] = set()
         self._to_end: dict[str, int] = {}
         self._conditions: dict[str, Condition] = {}
@@ -284,6 +296,7 @@ class _Explorer:
 
     def _take(self, exit_: _Exit, facts: _Facts) -> tuple[tuple[int, _Facts], ...]:
         """The facts of one call after this exit, each with the index of the branch it takes."""
+        self.work += 1
         key = (id(exit_), facts)
         known = self._taken.get(key)
         if known is not None:
@@ -295,6 +308,7 @@ class _Explorer:
             name = exit_.field or ""
             values = self._values.get(name, (_UNKNOWN,))
             moved = _dedupe(relevance.typed(facts, name, value) for value in values)
+        self.work += len(moved)  # a typed answer tries a value per threshold: each counts
         taken: list[tuple[int, _Facts]] = []
         for after in moved:
             seen = after.for_conditions()
@@ -310,7 +324,11 @@ class _Explorer:
         seen: set[tuple[str, _Facts]] = set()
         stack = [(self.flow.start, facts) for facts in self.starts()]
         ends: dict[str, list[Assessment]] = {}
+        self.work = 0
         while stack:
+            if self.work > SEARCH_LIMIT:
+                self.complete = False
+                break
             state, facts = stack.pop()
             if (state, facts) in seen:
                 continue
@@ -332,6 +350,7 @@ class _Explorer:
         """Routes by length, shortest first, until the cap: each outcome's short routes show."""
         start = tuple(self.starts())
         self._to_end = moves_to(self.flow, self.flow.outcomes)
+        self.work = 0
         for length in range(1, len(self.flow.steps) + 1):
             longer = self._walk(self.flow.start, (), frozenset({self.flow.start}), start, length)
             if self.truncated or not longer:
@@ -350,6 +369,8 @@ class _Explorer:
         depth = len(moves) + 1
         steps_left = len(self.flow.steps) - len(visited)
         for move in self.moves(state, facts_list):
+            if self.work > SEARCH_LIMIT:
+                self.truncated = True
             if self.truncated:
                 return True
             dest = move.dest
@@ -382,6 +403,7 @@ class _Explorer:
         if known is None:
             known = assess(self.flow.scoring, facts.lead(), language=self.flow.language)
             self._assessments[facts] = known
+            self.work += _ASSESS_WORK
         return known
 
 
@@ -561,19 +583,45 @@ def _literal_texts(comparison: Comparison) -> Iterator[str]:
     yield from (value for value in values if isinstance(value, str))
 
 
+def _with_routes(
+    outcomes: Mapping[str, OutcomeSummary], paths: Iterable[FlowPath]
+) -> dict[str, OutcomeSummary]:
+    """Outcome summaries widened by what each route reaches."""
+    merged = dict(outcomes)
+    for path in paths:
+        known = merged.get(path.outcome)
+        if known is None:
+            known = OutcomeSummary(
+                path.outcome, path.score_min, path.score_max, frozenset(), frozenset()
+            )
+        merged[path.outcome] = OutcomeSummary(
+            path.outcome,
+            min(known.score_min, path.score_min),
+            max(known.score_max, path.score_max),
+            known.temperatures | path.temperatures,
+            known.knockouts | path.knockouts,
+        )
+    return merged
+
+
 def enumerate_paths(flow: Flow, *, limit: int = DEFAULT_LIMIT) -> PathReport:
     """Every route from the start to each outcome (at most `limit`), with its score range."""
     explorer = _Explorer(flow, limit)
+    outcomes = explorer.outcomes()
     explorer.enumerate()
     by_outcome: dict[str, list[FlowPath]] = {}
     for path in explorer.paths:
         by_outcome.setdefault(path.outcome, []).append(path)
+    if not explorer.complete:
+        # The search over calls stopped early: what the routes found counts as well.
+        outcomes = _with_routes(outcomes, explorer.paths)
     return PathReport(
         flow=flow,
         paths=tuple(explorer.paths),
         limit=limit,
         truncated=explorer.truncated,
         loops=frozenset(explorer.loops),
-        outcomes=explorer.outcomes(),
+        outcomes=outcomes,
         by_outcome={outcome: tuple(paths) for outcome, paths in by_outcome.items()},
+        complete=explorer.complete,
     )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 import yaml
 
+from scripts import paths
+from scripts.cli import format_paths
 from scripts.loader import load_flow
 from scripts.paths import Choice, PathReport, enumerate_paths
 from scripts.schema import Flow
@@ -176,7 +179,7 @@ def lattice_flow(layers: int, width: int) -> Flow:
     return flow_of(steps, start="s0_0")
 
 
-def flow_of(steps: dict[str, object], start: str = "s0") -> Flow:
+def flow_of(steps: Mapping[str, object], start: str = "s0") -> Flow:
     return Flow.model_validate(
         {
             "format": 1,
@@ -277,3 +280,21 @@ def test_a_temperature_on_the_deal_probability_sees_the_priorities_recorded() ->
     # (5x5 + 1x1) / (6 x 5) = 87%, hot.
     assert report.outcomes["won"].temperatures == {"hot"}
     assert report.outcomes["nurture"].temperatures == {"cold"}
+
+
+def test_a_search_that_hits_its_limit_says_so_and_claims_nothing_unreachable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(paths, "SEARCH_LIMIT", 300)
+    report = enumerate_paths(load_flow(FLOWS / "b2b_cold_call_ru.yaml"))
+    assert not report.complete
+    assert report.truncated
+    # What the routes reached is part of the outcomes found.
+    for route in report.paths:
+        summary = report.outcomes[route.outcome]
+        assert summary.score_min <= route.score_min <= route.score_max <= summary.score_max
+    text = format_paths(report, "ru")
+    assert f"Исходы: найдены {len(report.reachable)} из 10" in text
+    assert "Перебор звонков остановлен на пределе" in text
+    assert "Недостижимы" not in text
+    assert "Перебор путей остановлен на пределе" in text
