@@ -3,6 +3,8 @@
 Every message is Telegram HTML. String arguments are escaped on the way in, so a company called
 `<b>ACME & Sons</b>` is shown literally; pass `Html(...)` for a fragment that is already markup.
 Numbers are formatted by Fluent for the locale (grouping digits), so pass ids as `str`.
+Arguments of any length are accepted: Fluent itself refuses a placeable over 2,500 characters,
+and a hunter's note or a client's words can be longer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 LOCALES = ("ru", "en")
 FALLBACK_LOCALE = "ru"
+_LONG_ARGUMENT = 1000
+"""Longer string arguments are put in after Fluent has formatted the message (see `_format`)."""
 
 
 class Html(str):
@@ -157,16 +161,26 @@ class Translator:
         message = catalog.bundle.get_message(key)
         if message.value is None:
             return self._fail(f"{catalog.locale}: {key!r} has no value", key)
-        prepared = {
-            name: _prepare_argument(value) if escape else value for name, value in args.items()
-        }
+        prepared: dict[str, Any] = {}
+        long_values: dict[str, str] = {}
+        for name, value in args.items():
+            value = _prepare_argument(value) if escape else value
+            if isinstance(value, str) and len(value) > _LONG_ARGUMENT:
+                # A short stand-in goes through Fluent, the real text replaces it afterwards.
+                token = f"\x00{len(long_values)}\x00"
+                long_values[token] = value
+                value = token
+            prepared[name] = value
         text, errors = catalog.bundle.format_pattern(message.value, prepared)
         if errors:
             problems = "; ".join(str(error) for error in errors)
             if self.strict:
                 raise TranslationError(f"{catalog.locale}: {key!r}: {problems}")
             logger.error("Translation %s/%s: %s", catalog.locale, key, problems)
-        return str(text)
+        text = str(text)
+        for token, value in long_values.items():
+            text = text.replace(token, value)
+        return text
 
     def _fail(self, problem: str, key: str) -> str:
         if self.strict:

@@ -134,3 +134,14 @@ def test_the_configured_default_locale_applies_to_unknown_languages() -> None:
     english_first = Translator.from_directory(default_locale="en")
 
     assert english_first.pick_locale(None, "de") == "en"
+
+
+@pytest.mark.parametrize("size", [999, 1001, 2501, 10_000])
+def test_an_argument_of_any_length_is_put_in_whole_and_escaped(
+    translator: Translator, size: int
+) -> None:
+    t = translator.bind("ru")
+    note = ("<b>" + "я" * size)[:size]
+
+    assert t("call-reask", problem=note) == "⚠️ " + note.replace("<", "&lt;").replace(">", "&gt;")
+    assert t.plain("call-reask", problem=note) == "⚠️ " + note
