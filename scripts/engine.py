@@ -882,6 +882,10 @@ class Engine:
             return labels[value]
         return _show(value)
 
+    def fill(self, snapshot: Snapshot, text: str) -> str:
+        """An author's line with its `{placeholders}` filled as the call's screen shows them."""
+        return _fill(text, self._placeholders(snapshot), self._titles, self.flow.language) or ""
+
     def _placeholders(self, snapshot: Snapshot) -> dict[str, str]:
         values = dict(snapshot.displays)
         values.setdefault(

@@ -117,7 +117,7 @@ def summarize(engine: Engine, state: CallState) -> CallSummary:
     snapshot = engine.snapshot(state)
     screen = engine.screen(state)
     assessment = screen.assessment
-    answers = _answer_lines(flow, _moves_in_effect(snapshot, state.events), snapshot)
+    answers = _answer_lines(engine, _moves_in_effect(snapshot, state.events), snapshot)
     finished = screen.finished
     outcome = finished.outcome if finished is not None else None
     routing = assessment.routing
@@ -181,13 +181,14 @@ def _moves_in_effect(snapshot: Snapshot, events: Sequence[Event]) -> list[Event]
     return moves
 
 
-def _answer_lines(flow: Flow, moves: list[Event], snapshot: Snapshot) -> list[_Sourced]:
+def _answer_lines(engine: Engine, moves: list[Event], snapshot: Snapshot) -> list[_Sourced]:
+    flow = engine.flow
     lines: list[_Sourced] = []
     for event in moves:
         step = flow.steps.get(event.step)
         if step is None:
             continue
-        question = step.ask or step.say or event.step
+        question = engine.fill(snapshot, step.ask or step.say or event.step)
         if event.kind == "answer":
             answer_id = event.payload.get("answer")
             answer = next((a for a in step.answers if a.id == answer_id), None)

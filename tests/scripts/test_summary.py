@@ -123,6 +123,19 @@ def test_answer_lines_follow_the_path_taken() -> None:
     assert answers[0].question == "Are you the one who decides on payroll software?"
 
 
+def test_questions_read_as_the_hunter_saw_them() -> None:
+    flow = Flow.model_validate(
+        yaml.safe_load(FLOW.replace('ask: "Are you', 'ask: "{hunter_name} asks: are you'))
+    )
+    engine = engine_for(flow)
+    result = engine.start({"company": "Acme", "hunter_name": "Tom"}, now=NOW)
+    result = engine.answer(result.state, "dm", now=NOW)
+
+    question = summarize(engine, result.state).answers[0].question
+
+    assert question == "Tom asks: are you the one who decides on payroll software?"
+
+
 def test_summary_survives_a_json_round_trip() -> None:
     flow, state = finished_call()
     summary = summarize(engine_for(flow), state)
