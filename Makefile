@@ -25,3 +25,4 @@ bench:
 	$(PY) -m benchmarks.bench_engine
 	$(PY) -m benchmarks.bench_scoring
 	$(PY) -m benchmarks.bench_bot
+	$(PY) -m benchmarks.bench_outbox
