@@ -7,33 +7,35 @@ long free text is cut with a marker and the full answers are one tap away ("По
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import LeadAction, LeadCb
-from bot.domain import Account, CallEvent, LeadStatus
-from bot.i18n import Html, I18n
-from bot.leads import LeadEvent, LeadView, LostReason, RejectReason
-from bot.render import card_title
-from bot.telegram import MESSAGE_LIMIT, escape, fit_message, visible_length
+from bot.calls import HANDOFF_REASON
+from bot.domain import Account, CallEvent, Lead, LeadStatus
+from bot.i18n import I18n
+from bot.leads import LeadEvent, LeadEventKind, LeadView, LostReason, RejectReason
+from bot.render import (
+    TEMPERATURE_EMOJI,
+    TITLE_LIMIT,
+    bant_lines,
+    card_title,
+    clip,
+    e164,
+    format_money,
+    local_time,
+    when,
+)
+from bot.telegram import MESSAGE_LIMIT, fit_message, visible_length
+from scripts.schema import Flow
 from scripts.summary import CallSummary
-
-TEMPERATURE_EMOJI = {"hot": "🔥", "warm": "🌤", "cold": "❄️"}
-BANT_EMOJI = {"confirmed": "✅", "partial": "☑️", "unknown": "❔", "negative": "❌"}
-CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "GBP": "£"}
-_PHONE_REGIONS = {"ru": "RU", "en": "GB"}
 
 # Free-text limits tried in turn until the card fits; None keeps the text whole.
 _ITEM_LIMITS: tuple[int | None, ...] = (None, 300, 120, 60)
-HANDOFF_REASON = "handoff"
-"""A call's finish reason when the hunter handed a hot lead over before the script's end."""
 _LIST_ITEMS = 3
 """Reasons for and against shown on the card; the rest are in the details."""
 DIGEST_MAX_LEADS = 30
@@ -49,73 +51,6 @@ class Rendered:
     keyboard: InlineKeyboardMarkup | None
 
 
-_FLUENT_PLACEABLE_LIMIT = 1000
-"""Fluent refuses a placeable longer than this (a guard against huge strings)."""
-
-
-def fill(t: I18n, key: str, /, **args: Any) -> str:
-    """`t(key, **args)` that also takes arguments longer than Fluent allows.
-
-    Long values are swapped for short tokens while Fluent formats the message, then put back
-    escaped (or as is, for `Html`), exactly as Fluent would have done with a short one.
-    """
-    long_values: dict[str, str] = {}
-    short_args: dict[str, Any] = {}
-    for name, value in args.items():
-        if isinstance(value, str) and len(value) > _FLUENT_PLACEABLE_LIMIT:
-            token = f"\x00{len(long_values)}\x00"
-            long_values[token] = value if isinstance(value, Html) else escape(value)
-            short_args[name] = Html(token)
-        else:
-            short_args[name] = value
-    text = t(key, **short_args)
-    for token, value in long_values.items():
-        text = text.replace(token, value)
-    return text
-
-
-def local_time(moment: datetime, zone: ZoneInfo) -> str:
-    """A full local date and time with the zone: 03.03.2025 12:00 MSK."""
-    local = moment.astimezone(zone)
-    return f"{local:%d.%m.%Y %H:%M} {local.tzname() or ''}".rstrip()
-
-
-def short_time(moment: datetime, zone: ZoneInfo) -> str:
-    """A short local time for status lines: 03.03 12:05."""
-    return moment.astimezone(zone).strftime("%d.%m %H:%M")
-
-
-def format_money(amount: Decimal | float | int, currency: str, locale: str) -> str:
-    """An amount grouped by thousands with the currency sign: 1 500 000 ₽, $25,000."""
-    value = Decimal(str(amount))
-    whole = value == value.to_integral_value()
-    digits = f"{value:,.0f}" if whole else f"{value:,.2f}"
-    sign = CURRENCY_SIGNS.get(currency.upper(), currency.upper())
-    if locale == "ru":
-        return digits.replace(",", " ").replace(".", ",") + f" {sign}"
-    return f"{sign}{digits}" if len(sign) == 1 else f"{digits} {sign}"
-
-
-def e164(phone: str | None, language: str) -> str | None:
-    """The phone in international format (+74951234567), which Telegram makes tappable."""
-    if not phone:
-        return None
-    try:
-        parsed = phonenumbers.parse(phone, _PHONE_REGIONS.get(language, "RU"))
-    except phonenumbers.NumberParseException:
-        return phone
-    if not phonenumbers.is_possible_number(parsed):
-        return phone
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
-
-
-def _cut(text: str, limit: int | None) -> tuple[str, bool]:
-    text = " ".join(text.split()) if limit is not None else text.strip()
-    if limit is None or len(text) <= limit:
-        return text, False
-    return text[: limit - 1].rstrip() + "…", True
-
-
 class _Cutter:
     """Shortens free text to the current limit and remembers whether anything was cut."""
 
@@ -124,8 +59,10 @@ class _Cutter:
         self.cut = False
 
     def __call__(self, text: str) -> str:
-        shown, was_cut = _cut(text, self.limit)
-        self.cut = self.cut or was_cut
+        if self.limit is None:
+            return text.strip()
+        shown = clip(text, self.limit)
+        self.cut = self.cut or shown != " ".join(text.split())
         return shown
 
 
@@ -135,67 +72,71 @@ def render_card(view: LeadView, t: I18n, zone: ZoneInfo) -> str:
         cutter = _Cutter(limit)
         text = _card_text(view, t, zone, cutter)
         if cutter.cut:
-            text += "\n\n" + fill(t, "mgr-card-cut")
+            text += "\n\n" + t("mgr-card-cut")
         if visible_length(text) <= MESSAGE_LIMIT:
             return text
     return fit_message(text, marker="… ✂️")
 
 
 def _card_text(view: LeadView, t: I18n, zone: ZoneInfo, cut: Callable[[str], str]) -> str:
-    lead, summary = view.lead, view.summary
-    temperature = lead.temperature
-    blocks: list[str] = [
-        fill(
-            t,
-            "mgr-card-title",
-            emoji=TEMPERATURE_EMOJI.get(temperature, "•"),
-            ref=lead.reference,
-            temperature=t.plain(f"mgr-temperature-{temperature}"),
-        )
-    ]
-    who: list[str] = [fill(t, "mgr-card-company", company=cut(_company(view, t)))]
+    summary = view.summary
+    blocks = [_title(view, t), _who(view, t, cut), _score_line(view, t)]
     if summary is not None:
-        if summary.contact:
-            role = t.plain(f"mgr-role-{summary.contact_role}") if summary.contact_role else ""
-            who.append(
-                fill(t, "mgr-card-contact", contact=cut(summary.contact), role=role)
-                if role
-                else fill(t, "mgr-card-contact-plain", contact=cut(summary.contact))
-            )
-        phone = e164(summary.phone, summary.language)
-        if phone:
-            who.append(fill(t, "mgr-card-phone", phone=phone))
-        if summary.email:
-            who.append(fill(t, "mgr-card-email", email=cut(summary.email)))
-    blocks.append("\n".join(who))
-    blocks.append(_score_line(view, t))
-    if summary is not None and summary.outcome_reason == HANDOFF_REASON:
-        blocks.append(fill(t, "mgr-card-handoff"))
-    if summary is not None:
-        blocks.append(_bant_block(summary, t, cut))
-        why: list[str] = []
-        if summary.reasons_for:
-            why.append(
-                fill(t, "mgr-card-for", reasons=cut("; ".join(summary.reasons_for[:_LIST_ITEMS])))
-            )
-        if summary.reasons_against:
-            against = "; ".join(summary.reasons_against[:_LIST_ITEMS])
-            why.append(fill(t, "mgr-card-against", reasons=cut(against)))
-        if summary.next_step:
-            why.append(fill(t, "mgr-card-next-step", step=cut(summary.next_step)))
-        if why:
-            blocks.append("\n".join(why))
+        if summary.outcome_reason == HANDOFF_REASON:
+            blocks.append(t("mgr-card-handoff"))
+        blocks.append("\n".join(bant_lines(summary, t, cut)))
+        blocks.append(_why(summary, t, cut))
         if summary.notes:
             notes = "\n".join(f"• {cut(note)}" for note in summary.notes)
-            blocks.append(fill(t, "mgr-card-notes", notes=notes))
+            blocks.append(t("mgr-card-notes", notes=notes))
     blocks.append(_footer(view, t, zone))
-    status = status_line(view, t, zone)
-    if status:
-        blocks.append(status)
-    return "\n\n".join(blocks)
+    blocks.append(status_line(view, t, zone) or "")
+    return "\n\n".join(block for block in blocks if block)
 
 
-def _company(view: LeadView, t: I18n) -> str:
+def _title(view: LeadView, t: I18n) -> str:
+    lead = view.lead
+    return t(
+        "mgr-card-title-new" if lead.status is LeadStatus.NEW else "mgr-card-title",
+        emoji=TEMPERATURE_EMOJI.get(lead.temperature, "•"),
+        ref=lead.reference,
+        temperature=t.plain(f"mgr-temperature-{lead.temperature}"),
+    )
+
+
+def _who(view: LeadView, t: I18n, cut: Callable[[str], str]) -> str:
+    """Company, contact with their role, phone (tappable), email."""
+    summary = view.summary
+    lines = [t("mgr-card-company", company=cut(lead_title(view, t)))]
+    if summary is None:
+        return lines[0]
+    if summary.contact:
+        role = t.plain(f"mgr-role-{summary.contact_role}") if summary.contact_role else None
+        key = "mgr-card-contact" if role else "mgr-card-contact-plain"
+        lines.append(t(key, contact=cut(summary.contact), role=role or ""))
+    phone = e164(summary.phone, summary.language)
+    if phone:
+        lines.append(t("mgr-card-phone", phone=phone))
+    if summary.email:
+        lines.append(t("mgr-card-email", email=cut(summary.email)))
+    return "\n".join(lines)
+
+
+def _why(summary: CallSummary, t: I18n, cut: Callable[[str], str]) -> str:
+    """The main reasons for and against, and the next step."""
+    lines = []
+    if summary.reasons_for:
+        lines.append(t("mgr-card-for", reasons=cut("; ".join(summary.reasons_for[:_LIST_ITEMS]))))
+    if summary.reasons_against:
+        against = "; ".join(summary.reasons_against[:_LIST_ITEMS])
+        lines.append(t("mgr-card-against", reasons=cut(against)))
+    if summary.next_step:
+        lines.append(t("mgr-card-next-step", step=cut(summary.next_step)))
+    return "\n".join(lines)
+
+
+def lead_title(view: LeadView, t: I18n) -> str:
+    """The company the lead is about (as the hunter typed it), else its card's title."""
     summary = view.summary
     if summary is not None and summary.company:
         return summary.company
@@ -204,37 +145,22 @@ def _company(view: LeadView, t: I18n) -> str:
 
 def _score_line(view: LeadView, t: I18n) -> str:
     lead = view.lead
-    parts = [fill(t, "mgr-card-score", score=str(round(lead.score)))]
+    parts = [t("mgr-card-score", score=str(round(lead.score)))]
     class_title = view.summary.class_title if view.summary else lead.lead_class
-    parts.append(fill(t, "mgr-card-class", title=class_title or lead.lead_class))
+    parts.append(t("mgr-card-class", title=class_title or lead.lead_class))
     if lead.probability is not None:
-        parts.append(fill(t, "mgr-card-probability", percent=str(round(lead.probability * 100))))
+        parts.append(t("mgr-card-probability", percent=str(round(lead.probability * 100))))
     if lead.expected_value is not None:
-        value = format_money(lead.expected_value, lead.currency, t.locale)
-        parts.append(fill(t, "mgr-card-expected", value=value))
+        value = format_money(round(lead.expected_value), lead.currency, t.locale)
+        parts.append(t("mgr-card-expected", value=value))
     return " · ".join(parts)
-
-
-def _bant_block(summary: CallSummary, t: I18n, cut: Callable[[str], str]) -> str:
-    lines = [fill(t, "mgr-card-bant-title")]
-    for line in summary.bant:
-        mark = BANT_EMOJI.get(line.status, "❔")
-        name = t.plain(f"mgr-bant-{line.dimension}")
-        if line.answer:
-            lines.append(
-                fill(t, "mgr-card-bant-line", mark=mark, name=name, answer=cut(line.answer))
-            )
-        else:
-            lines.append(fill(t, "mgr-card-bant-empty", mark=mark, name=name))
-    return "\n".join(lines)
 
 
 def _footer(view: LeadView, t: I18n, zone: ZoneInfo) -> str:
     lead, summary = view.lead, view.summary
     flow = summary.flow_title if summary else lead.flow_id
     lines = [
-        fill(
-            t,
+        t(
             "mgr-card-footer",
             hunter=view.hunter_name,
             flow=flow,
@@ -243,7 +169,7 @@ def _footer(view: LeadView, t: I18n, zone: ZoneInfo) -> str:
         )
     ]
     if lead.status is LeadStatus.NEW and view.sla_minutes:
-        lines.append(fill(t, "mgr-card-sla", minutes=str(view.sla_minutes)))
+        lines.append(t("mgr-card-sla", minutes=str(view.sla_minutes)))
     return "\n".join(lines)
 
 
@@ -253,25 +179,26 @@ def status_line(view: LeadView, t: I18n, zone: ZoneInfo) -> str | None:
     owner = view.owner_name or ""
     if lead.status is LeadStatus.NEW:
         if view.assignee_name:
-            return fill(t, "mgr-status-assigned", name=view.assignee_name)
+            return t("mgr-status-assigned", name=view.assignee_name)
         return None
     if lead.status is LeadStatus.CLAIMED:
-        when = short_time(lead.claimed_at or lead.created_at, zone)
-        return fill(t, "mgr-status-claimed", name=owner, when=when)
+        return t(
+            "mgr-status-claimed", name=owner, when=when(lead.claimed_at or lead.created_at, zone)
+        )
     if lead.status is LeadStatus.IN_PROGRESS:
-        return fill(t, "mgr-status-in-progress", name=owner)
+        return t("mgr-status-in-progress", name=owner)
     if lead.status is LeadStatus.WON:
-        amount = (
-            format_money(lead.outcome_amount, lead.currency, t.locale)
-            if lead.outcome_amount is not None
-            else "—"
-        )
-        return fill(t, "mgr-status-won", name=owner, amount=amount)
+        return t("mgr-status-won", name=owner, amount=won_amount_text(lead, t))
     if lead.status is LeadStatus.LOST:
-        return fill(
-            t, "mgr-status-lost", name=owner, reason=lost_reason_text(lead.outcome_reason, t)
-        )
-    return fill(t, "mgr-status-rejected", reason=reject_reason_text(lead.outcome_reason, t))
+        return t("mgr-status-lost", name=owner, reason=lost_reason_text(lead.outcome_reason, t))
+    return t("mgr-status-rejected", reason=reject_reason_text(lead.outcome_reason, t))
+
+
+def won_amount_text(lead: Lead, t: I18n) -> str:
+    """The deal's amount in the lead's currency, or a dash before it is known."""
+    if lead.outcome_amount is None:
+        return "—"
+    return format_money(lead.outcome_amount, lead.currency, t.locale)
 
 
 def lost_reason_text(reason: str | None, t: I18n) -> str:
@@ -291,7 +218,9 @@ def reject_reason_text(reason: str | None, t: I18n) -> str:
 # --- keyboards ----------------------------------------------------------------------------------
 
 
-def _button(t: I18n, key: str, action: LeadAction, lead_id: int, arg: str = "") -> Any:
+def _button(
+    t: I18n, key: str, action: LeadAction, lead_id: int, arg: str = ""
+) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         text=t.plain(key), callback_data=LeadCb(action=action, lead_id=lead_id, arg=arg).pack()
     )
@@ -382,22 +311,21 @@ def render_alert(view: LeadView, t: I18n, zone: ZoneInfo) -> Rendered:
 def render_digest(views: Sequence[LeadView], t: I18n) -> Rendered:
     """Many new leads in one message, hot first, one button per lead to open its card."""
     ordered = sorted(views, key=lambda view: (_heat_rank(view.lead.temperature), view.lead.id))
-    lines = [fill(t, "mgr-digest-title", count=len(ordered))]
+    lines = [t("mgr-digest-title", count=len(ordered))]
     for view in ordered:
         lead = view.lead
-        line = fill(
-            t,
+        line = t(
             "mgr-digest-line",
             emoji=TEMPERATURE_EMOJI.get(lead.temperature, "•"),
             ref=lead.reference,
-            company=card_title(_title_source(view), t),
+            company=clip(lead_title(view, t), TITLE_LIMIT),
             score=str(round(lead.score)),
             lead_class=(view.summary.class_title if view.summary else lead.lead_class),
         )
         if lead.status is not LeadStatus.NEW:
             line += " — " + _digest_status(view, t)
         lines.append(line)
-    lines.append(fill(t, "mgr-digest-hint"))
+    lines.append(t("mgr-digest-hint"))
     buttons = [
         InlineKeyboardButton(
             text=t.plain(
@@ -416,15 +344,10 @@ def render_digest(views: Sequence[LeadView], t: I18n) -> Rendered:
     return Rendered(fit_message("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-def _title_source(view: LeadView) -> dict[str, Any]:
-    company = view.summary.company if view.summary else None
-    return {"company": company} if company else dict(view.lead.card)
-
-
 def _digest_status(view: LeadView, t: I18n) -> str:
     lead = view.lead
     if lead.status in (LeadStatus.CLAIMED, LeadStatus.IN_PROGRESS):
-        return fill(t, "mgr-digest-taken", name=view.owner_name or "")
+        return t("mgr-digest-taken", name=view.owner_name or "")
     return t.plain(f"mgr-digest-closed-{lead.status.value}")
 
 
@@ -438,28 +361,27 @@ def _heat_rank(temperature: str) -> int:
 def render_details(view: LeadView, t: I18n) -> list[str]:
     """Every answer of the call, the score by criterion and the notes; split to fit messages."""
     lead, summary = view.lead, view.summary
-    parts = [fill(t, "mgr-details-title", ref=lead.reference, company=_company(view, t))]
+    parts = [t("mgr-details-title", ref=lead.reference, company=lead_title(view, t))]
     if summary is None:
-        parts.append(fill(t, "mgr-details-none"))
+        parts.append(t("mgr-details-none"))
         return split_message(parts)
     if summary.lead:
         parts.append(
-            fill(t, "mgr-details-fields-title")
+            t("mgr-details-fields-title")
             + "\n"
-            + "\n".join(fill(t, "mgr-details-field", title=k, value=v) for k, v in summary.lead)
+            + "\n".join(t("mgr-details-field", title=k, value=v) for k, v in summary.lead)
         )
     if summary.answers:
-        answers = [fill(t, "mgr-details-answers-title")]
+        answers = [t("mgr-details-answers-title")]
         answers += [
-            fill(t, "mgr-details-answer", question=line.question, answer=line.answer)
+            t("mgr-details-answer", question=line.question, answer=line.answer)
             for line in summary.answers
         ]
         parts.append("\n".join(answers))
     if summary.criteria:
-        criteria = [fill(t, "mgr-details-criteria-title")]
+        criteria = [t("mgr-details-criteria-title")]
         criteria += [
-            fill(
-                t,
+            t(
                 "mgr-details-criterion",
                 title=line.title,
                 level=_level_text(line.level, t),
@@ -477,11 +399,9 @@ def render_details(view: LeadView, t: I18n) -> list[str]:
         ("mgr-details-notes", summary.notes),
     ):
         if items:
-            parts.append(
-                fill(t, key) + "\n" + "\n".join(fill(t, "mgr-details-item", text=i) for i in items)
-            )
+            parts.append(t(key) + "\n" + "\n".join(t("mgr-details-item", text=i) for i in items))
     if summary.strategy:
-        parts.append(fill(t, "mgr-details-strategy", text=summary.strategy))
+        parts.append(t("mgr-details-strategy", text=summary.strategy))
     return split_message(parts)
 
 
@@ -490,86 +410,111 @@ def render_record(
     t: I18n,
     zone: ZoneInfo,
     *,
+    flow: Flow | None,
     call_events: Sequence[CallEvent],
     lead_events: Sequence[LeadEvent],
-    names: dict[int, str],
+    names: Mapping[int, str],
 ) -> list[str]:
     """`/lead 123` after the card: every answer, notes, the call's timeline, what managers did."""
-    parts = list(render_details(view, t))
-    timeline = [fill(t, "mgr-record-call-title")]
-    answers = {line.step: line for line in (view.summary.answers if view.summary else ())}
-    for event in call_events:
-        timeline.append(
-            fill(
-                t,
-                "mgr-record-call-line",
-                when=event.created_at.astimezone(zone).strftime("%d.%m %H:%M:%S"),
-                what=_describe_call_event(event, answers, t),
-            )
+    timeline = [t("mgr-record-call-title")]
+    timeline += [
+        t(
+            "mgr-record-call-line",
+            when=event.created_at.astimezone(zone).strftime("%d.%m %H:%M:%S"),
+            what=_describe_call_event(event, view.summary, flow, t),
         )
-    if len(timeline) == 1:
-        timeline.append(fill(t, "mgr-record-empty"))
-    parts.append("\n".join(timeline))
-    history = [fill(t, "mgr-record-lead-title")]
-    for item in lead_events:
-        history.append(
-            fill(
-                t,
-                "mgr-record-lead-line",
-                when=short_time(item.created_at, zone),
-                who=names.get(item.actor_id, str(item.actor_id)) if item.actor_id else "🤖",
-                what=_describe_lead_event(item, t, names),
-            )
+        for event in call_events
+    ] or [t("mgr-record-empty")]
+    history = [t("mgr-record-lead-title")]
+    history += [
+        t(
+            "mgr-record-lead-line",
+            when=when(item.created_at, zone),
+            who=names.get(item.actor_id, str(item.actor_id)) if item.actor_id else "🤖",
+            what=_describe_lead_event(item, view.lead, t, names),
         )
-    if len(history) == 1:
-        history.append(fill(t, "mgr-record-empty"))
-    parts.append("\n".join(history))
-    return split_message(parts)
+        for item in lead_events
+    ] or [t("mgr-record-empty")]
+    return split_message([*render_details(view, t), "\n".join(timeline), "\n".join(history)])
 
 
-_CALL_EVENT_KINDS = frozenset(
-    {"card", "input", "unknown", "objection", "resume", "note", "nofit", "back", "finish"}
+CALL_EVENT_KINDS = frozenset(
+    {"card", "input", "unknown", "objection", "resume", "note", "nofit", "back"}
 )
+_STEP_LABEL_LIMIT = 60
 
 
-def _describe_call_event(event: CallEvent, answers: dict[str, Any], t: I18n) -> str:
+def _describe_call_event(
+    event: CallEvent, summary: CallSummary | None, flow: Flow | None, t: I18n
+) -> str:
+    """One timeline line: where the call was (the question, or the outcome) and what happened."""
     payload = event.payload
-    step = event.step or "—"
-    if event.kind == "answer" and step in answers:
-        return t.plain("mgr-event-answer", step=step, answer=answers[step].answer)
-    shown = payload.get("display") or payload.get("text") or payload.get("answer")
-    shown = shown or payload.get("objection") or payload.get("outcome")
-    kind = t.plain(f"mgr-event-{event.kind}") if event.kind in _CALL_EVENT_KINDS else event.kind
+    where = _step_label(event.step, summary, flow)
+    if event.kind == "finish":
+        outcome = flow.outcomes.get(str(payload.get("outcome"))) if flow else None
+        detail = outcome.title if outcome else payload.get("outcome")
+        return t.plain("mgr-event-finish", outcome=str(detail or "—"))
+    shown = payload.get("display") or payload.get("text") or payload.get("objection")
+    if event.kind == "answer":
+        shown = _answer_label(flow, event.step, payload.get("answer")) or shown
+    kind = t.plain(f"mgr-event-{event.kind}") if event.kind in CALL_EVENT_KINDS else event.kind
+    if event.kind in ("objection", "resume") and flow is not None:
+        objection = flow.objections.get(str(shown))
+        shown = objection.label if objection else shown
+    if event.kind in ("answer", "input") and shown:
+        return t.plain("mgr-event-bare", step=where, kind=str(shown))
     if event.kind == "card" or not shown:
-        return t.plain("mgr-event-bare", step=step, kind=kind)
-    return t.plain("mgr-event-generic", kind=kind, step=step, detail=str(shown))
+        return t.plain("mgr-event-bare", step=where, kind=kind)
+    return t.plain("mgr-event-generic", kind=kind, step=where, detail=str(shown))
 
 
-def _describe_lead_event(event: LeadEvent, t: I18n, names: dict[int, str]) -> str:
+def _step_label(step: str | None, summary: CallSummary | None, flow: Flow | None) -> str:
+    """A step as a person reads it: its question (as asked), or the outcome's title."""
+    if step is None:
+        return "—"
+    text = None
+    if summary is not None:
+        text = next((line.question for line in summary.answers if line.step == step), None)
+    if text is None and flow is not None:
+        if step in flow.steps:
+            text = flow.steps[step].ask or flow.steps[step].say
+        elif step in flow.outcomes:
+            text = flow.outcomes[step].title
+    return clip(text or step, _STEP_LABEL_LIMIT)
+
+
+def _answer_label(flow: Flow | None, step: str | None, answer: object) -> str | None:
+    if flow is None or step not in flow.steps:
+        return None
+    return next((a.label for a in flow.steps[step].answers if a.id == answer), None)
+
+
+def _describe_lead_event(event: LeadEvent, lead: Lead, t: I18n, names: Mapping[int, str]) -> str:
     payload = event.payload
-    if event.kind.value in ("passed", "assigned"):
+    kind = event.kind
+    if kind in (LeadEventKind.PASSED, LeadEventKind.ASSIGNED):
         to = payload.get("to")
-        return t.plain(
-            f"mgr-history-{event.kind.value}",
-            name=names.get(int(to), str(to)) if isinstance(to, int) else "—",
-        )
-    if event.kind.value == "won":
-        return t.plain("mgr-history-won", amount=str(payload.get("amount", "—")))
-    if event.kind.value == "lost":
+        name = names.get(to, str(to)) if isinstance(to, int) else "—"
+        return t.plain(f"mgr-history-{kind.value}", name=name)
+    if kind is LeadEventKind.WON:
+        amount = payload.get("amount")
+        shown = format_money(Decimal(amount), lead.currency, t.locale) if amount else "—"
+        return t.plain("mgr-history-won", amount=shown)
+    if kind is LeadEventKind.LOST:
         return t.plain("mgr-history-lost", reason=lost_reason_text(payload.get("reason"), t))
-    if event.kind.value == "rejected":
+    if kind is LeadEventKind.REJECTED:
         return t.plain("mgr-history-rejected", reason=reject_reason_text(payload.get("reason"), t))
-    return t.plain(f"mgr-history-{event.kind.value}")
+    return t.plain(f"mgr-history-{kind.value}")
 
 
-_KNOWN_LEVELS = frozenset({"yes", "partial", "no", "unknown"})
+KNOWN_LEVELS = frozenset({"yes", "partial", "no", "unknown"})
 
 
 def _level_text(level: str | None, t: I18n) -> str:
     """A criterion level in words: the usual ids are translated, an author's own shown as is."""
     if level is None:
         return "—"
-    return t.plain(f"mgr-level-{level}") if level in _KNOWN_LEVELS else level
+    return t.plain(f"mgr-level-{level}") if level in KNOWN_LEVELS else level
 
 
 def split_message(parts: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:

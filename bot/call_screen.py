@@ -17,7 +17,7 @@ from bot.callbacks import CallAction, CallCb, MenuAction, MenuCb, ResumeCallCb
 from bot.calls import HANDOFF_REASON, CallView
 from bot.domain import CallStatus, Lead
 from bot.i18n import I18n
-from bot.render import card_title
+from bot.render import bant_lines, card_title, format_money
 from bot.telegram import escape
 from scripts.engine import Screen, score_line
 from scripts.schema import Flow
@@ -31,7 +31,6 @@ CALLBACK_PRESETS = ("in-hour", "tomorrow-morning", "tomorrow-afternoon")
 the text parsed as if the hunter had typed it."""
 
 _REASONS_SHOWN = 3
-_CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "GBP": "£"}
 
 
 class Panel(StrEnum):
@@ -286,40 +285,45 @@ def render_summary(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
 def summary_text(summary: CallSummary, screen: Screen, lead: Lead | None, t: I18n) -> str:
     """The summary's text without the notes."""
     lines = [t("call-summary-title", outcome=summary.outcome_title or "—")]
-    company = summary.company or t.plain("call-untitled")
-    lines.append(f"<b>{escape(company)}</b>")
+    lines.append(f"<b>{escape(summary.company or t.plain('call-untitled'))}</b>")
     contact = " · ".join(part for part in (summary.contact, summary.phone, summary.email) if part)
     if contact:
         lines.append(f"👤 {escape(contact)}")
     lines.append(_score(screen, t))
     lines.append(t("call-summary-class", title=summary.class_title))
-    if summary.probability is not None:
-        lines.append(t("call-summary-probability", percent=str(round(summary.probability * 100))))
-    if summary.expected_value is not None:
-        lines.append(
-            t(
-                "call-summary-value",
-                amount=money(summary.expected_value, summary.currency, t.locale),
-            )
-        )
-    lines.append("")
-    lines.append(t("call-summary-bant-title"))
-    for line in summary.bant:
-        mark = _BANT_MARKS.get(line.status, "❔")
-        name = t.plain(f"call-bant-{line.dimension}")
-        said = f": {escape(line.answer)}" if line.answer else ""
-        lines.append(f"{mark} {escape(name)}{said}")
-    lines.append("")
+    lines += _deal_lines(summary, t)
+    lines += ["", *bant_lines(summary, t), ""]
     if summary.next_step:
         lines.append(t("call-summary-next", text=summary.next_step))
     lines += [t("call-summary-for", text=r) for r in summary.reasons_for[:_REASONS_SHOWN]]
     lines += [t("call-summary-against", text=r) for r in summary.reasons_against[:_REASONS_SHOWN]]
+    lines += _ending_lines(summary, lead, t)
+    return "\n".join(_squeeze(lines))
+
+
+def _deal_lines(summary: CallSummary, t: I18n) -> list[str]:
+    """Probability and expected value, unless the lead is out: no deal is expected then."""
+    if summary.outcome_kind == "disqualified" or summary.knockouts:
+        return []
+    lines = []
+    if summary.probability is not None:
+        lines.append(t("call-summary-probability", percent=str(round(summary.probability * 100))))
+    if summary.expected_value is not None:
+        amount = format_money(round(summary.expected_value), summary.currency, t.locale)
+        lines.append(t("call-summary-value", amount=amount))
+    return lines
+
+
+def _ending_lines(summary: CallSummary, lead: Lead | None, t: I18n) -> list[str]:
+    """Why the call ended so, when to call back, where the lead went."""
+    lines = []
     if summary.outcome_reason == HANDOFF_REASON:
         lines.append(t("call-summary-handoff"))
     elif reason := reason_title(summary):
         lines.append(t("call-summary-reason", reason=reason))
     if summary.callback_at:
-        lines.append(t("call-summary-callback", when=local_time(summary.callback_at, t.locale)))
+        when = callback_time(summary.callback_at, t.locale)
+        lines.append(t("call-summary-callback", when=when))
     if lead is not None:
         key = (
             "call-summary-lead-alerted"
@@ -327,10 +331,7 @@ def summary_text(summary: CallSummary, screen: Screen, lead: Lead | None, t: I18
             else "call-summary-lead-saved"
         )
         lines.append(t(key, id=str(lead.id)))
-    return "\n".join(_squeeze(lines))
-
-
-_BANT_MARKS = {"confirmed": "✅", "partial": "☑️", "unknown": "❔", "negative": "❌"}
+    return lines
 
 
 def reason_title(summary: CallSummary) -> str | None:
@@ -342,19 +343,10 @@ def reason_title(summary: CallSummary) -> str | None:
     return summary.outcome_title or summary.outcome_reason
 
 
-def local_time(iso: str, locale: str) -> str:
+def callback_time(iso: str, locale: str) -> str:
     """A callback time as the hunter reads it (the stored text keeps its offset)."""
     moment = datetime.fromisoformat(iso)
     return moment.strftime("%d.%m.%Y %H:%M" if locale == "ru" else "%Y-%m-%d %H:%M")
-
-
-def money(amount: float, currency: str, locale: str) -> str:
-    """A whole amount with grouped digits and the currency sign: 1 200 000 ₽, $40,000."""
-    whole = f"{round(amount):,}"
-    sign = _CURRENCY_SIGNS.get(currency)
-    if locale == "ru":
-        return f"{whole.replace(',', ' ')} {sign or currency}"
-    return f"{sign}{whole}" if sign and sign != "₽" else f"{whole} {sign or currency}"
 
 
 def _squeeze(lines: Iterable[str]) -> list[str]:

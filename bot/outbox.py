@@ -46,7 +46,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 
-from bot.alerts import DIGEST_MAX_LEADS, render_alert, render_digest
+from bot.alerts import DIGEST_MAX_LEADS, lead_title, render_alert, render_digest
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database, from_db_time, to_db_time
@@ -633,7 +633,7 @@ def _sla_reminder_text(view: LeadView, t: I18n, waited: int) -> str:
     return t(
         "mgr-sla-reminder",
         ref=view.lead.reference,
-        company=_title(view),
+        company=lead_title(view, t),
         minutes=str(waited),
         sla=str(view.sla_minutes or 0),
     )
@@ -643,7 +643,7 @@ def _escalation_text(view: LeadView, t: I18n, waited: int) -> str:
     return t(
         "mgr-sla-escalation",
         ref=view.lead.reference,
-        company=_title(view),
+        company=lead_title(view, t),
         minutes=str(waited),
         sla=str(view.sla_minutes or 0),
         id=str(view.lead.id),
@@ -655,15 +655,7 @@ def _dead_report_text(view: LeadView, t: I18n, payload: Mapping[str, Any]) -> st
     return t(
         "mgr-dead-report",
         ref=view.lead.reference,
-        company=_title(view),
+        company=lead_title(view, t),
         error=str(error) or "—",
         id=str(view.lead.id),
     )
-
-
-def _title(view: LeadView) -> str:
-    summary = view.summary
-    if summary is not None and summary.company:
-        return summary.company
-    company = view.lead.card.get("company")
-    return str(company) if company else "—"

@@ -1,23 +1,73 @@
-"""Small rendering helpers for message texts (HTML is produced by the translations)."""
+"""Formatting shared by every screen: times, money, phones, temperatures, BANT, lead titles.
+
+Texts themselves come from the translations; these helpers turn values into the words and
+signs the translations receive, so a hunter's summary and a manager's card say things alike.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+
 from bot.i18n import I18n
+from scripts.summary import CallSummary
+
+TEMPERATURE_EMOJI = {"hot": "🔥", "warm": "🌤", "cold": "❄️"}
+BANT_MARKS = {"confirmed": "✅", "partial": "☑️", "unknown": "❔", "negative": "❌"}
+CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "GBP": "£"}
+PHONE_REGIONS = {"ru": "RU", "en": "GB"}
+"""Where a phone typed without a country code is assumed to be, by the flow's language."""
 
 # Card fields that name the lead best, in order of preference; flows choose their field ids,
 # these are the conventional ones.
 _TITLE_FIELDS = ("company", "company_name", "organization", "contact", "name")
-_TITLE_LIMIT = 40
+TITLE_LIMIT = 40
+"""How much of a company name a list line or a button shows."""
 
 
 def when(moment: datetime, zone: ZoneInfo) -> str:
-    """A short local date and time for lists: 03.03 12:00."""
+    """A short local date and time for lists and status lines: 03.03 12:00."""
     return moment.astimezone(zone).strftime("%d.%m %H:%M")
+
+
+def local_time(moment: datetime, zone: ZoneInfo) -> str:
+    """A full local date and time with the zone: 03.03.2025 12:00 MSK."""
+    local = moment.astimezone(zone)
+    return f"{local:%d.%m.%Y %H:%M} {local.tzname() or ''}".rstrip()
+
+
+def format_money(amount: Decimal | float | int, currency: str, locale: str) -> str:
+    """An amount grouped by thousands with the currency sign: 1 500 000 ₽, $25,000."""
+    value = Decimal(str(amount))
+    whole = value == value.to_integral_value()
+    digits = f"{value:,.0f}" if whole else f"{value:,.2f}"
+    sign = CURRENCY_SIGNS.get(currency.upper(), currency.upper())
+    if locale == "ru":
+        return digits.replace(",", " ").replace(".", ",") + f" {sign}"
+    return f"{sign}{digits}" if len(sign) == 1 and sign != "₽" else f"{digits} {sign}"
+
+
+def phone_region(language: str) -> str:
+    """The country a flow's phones default to (its language's usual one)."""
+    return PHONE_REGIONS.get(language, "RU")
+
+
+def e164(phone: str | None, language: str) -> str | None:
+    """The phone in international format (+74951234567), which Telegram makes tappable."""
+    if not phone:
+        return None
+    try:
+        parsed = phonenumbers.parse(phone, phone_region(language))
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_possible_number(parsed):
+        return phone
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
 def card_title(card: Mapping[str, Any], t: I18n) -> str:
@@ -25,6 +75,24 @@ def card_title(card: Mapping[str, Any], t: I18n) -> str:
     for field in _TITLE_FIELDS:
         value = card.get(field)
         if isinstance(value, str) and value.strip():
-            title = " ".join(value.split())
-            return title if len(title) <= _TITLE_LIMIT else title[: _TITLE_LIMIT - 1] + "…"
+            return clip(value, TITLE_LIMIT)
     return t.plain("call-untitled")
+
+
+def clip(text: str, limit: int) -> str:
+    """One line of at most `limit` characters: whitespace collapsed, an ellipsis if cut."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def bant_lines(summary: CallSummary, t: I18n, cut: Callable[[str], str] = str) -> list[str]:
+    """BANT, one line a dimension with its mark and what the client said: ✅ Бюджет: 1,5 млн."""
+    lines = [t("bant-title")]
+    for line in summary.bant:
+        mark = BANT_MARKS.get(line.status, "❔")
+        name = t.plain(f"bant-{line.dimension}")
+        if line.answer:
+            lines.append(t("bant-line", mark=mark, name=name, answer=cut(line.answer)))
+        else:
+            lines.append(t("bant-unknown", mark=mark, name=name))
+    return lines

@@ -31,7 +31,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BufferedInputFile
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.alerts import format_money, lost_reason_text, reject_reason_text
+from bot.alerts import lost_reason_text, reject_reason_text
 from bot.clock import Clock
 from bot.config import Locale, Settings
 from bot.db import Database, DatabaseOpenError, from_db_time, optional_time, to_db_time
@@ -39,6 +39,7 @@ from bot.domain import Lead, LeadStatus
 from bot.i18n import I18n, Translator
 from bot.leads import StateRepo, load_view
 from bot.outbox import OutboxRelay
+from bot.render import format_money
 from bot.repositories import LeadsRepo
 from scripts.loader import FlowError, load_flows
 from scripts.schema import Flow

@@ -12,7 +12,6 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.alerts import local_time
 from bot.callbacks import MenuAction, MenuCb
 from bot.clock import Clock
 from bot.config import Settings
@@ -23,6 +22,7 @@ from bot.i18n import I18n
 from bot.keyboards import home_keyboard
 from bot.leads import ShiftsRepo, StateRepo
 from bot.outbox import RelayPolicy, backlog_report
+from bot.render import local_time
 from bot.reports import (
     DEFAULT_STATS_DAYS,
     Period,

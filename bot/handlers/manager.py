@@ -29,18 +29,17 @@ from aiogram.types import (
 )
 
 from bot.alerts import (
-    TEMPERATURE_EMOJI,
     colleagues_keyboard,
-    format_money,
+    lead_title,
     lost_keyboard,
     reject_keyboard,
     render_alert,
     render_details,
     render_digest,
     render_record,
-    short_time,
 )
 from bot.callbacks import LeadAction, LeadCb, LeadsListCb, MenuAction, MenuCb
+from bot.calls import CallService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
@@ -71,7 +70,7 @@ from bot.leads import (
     reject_lead,
     set_shift,
 )
-from bot.render import card_title
+from bot.render import TEMPERATURE_EMOJI, TITLE_LIMIT, clip, format_money, when
 from bot.repositories import CallsRepo, UsersRepo
 from bot.telegram import fit_message
 from scripts.inputs import Invalid, Parsed, parse_input
@@ -633,10 +632,10 @@ async def leads_screen(
                 "mgr-list-line",
                 emoji=TEMPERATURE_EMOJI.get(lead.temperature, "•"),
                 id=str(lead.id),
-                title=card_title(_title_card(view), t),
+                title=clip(lead_title(view, t), TITLE_LIMIT),
                 status=t.plain(f"lead-status-{lead.status.value}"),
                 who=who,
-                when=short_time(lead.created_at, settings.zone),
+                when=when(lead.created_at, settings.zone),
             )
         )
     if not views:
@@ -644,12 +643,6 @@ async def leads_screen(
     else:
         lines.append(t("mgr-list-hint"))
     return "\n".join(lines), _filters_keyboard(which, t)
-
-
-def _title_card(view: LeadView) -> dict[str, object]:
-    if view.summary is not None and view.summary.company:
-        return {"company": view.summary.company}
-    return dict(view.lead.card)
 
 
 def _filters_keyboard(active: LeadFilter, t: I18n) -> InlineKeyboardMarkup:
@@ -735,6 +728,7 @@ async def cmd_lead(
     clock: Clock,
     t: I18n,
     settings: Settings,
+    calls: CallService,
 ) -> None:
     """/lead 123: the card with every answer, notes, the call's timeline and the history."""
     if not _may_read(account):
@@ -760,7 +754,13 @@ async def cmd_lead(
     sent = await message.answer(rendered.text, reply_markup=rendered.keyboard)
     await _remember_card(db, clock, view.lead.id, sent)
     record = render_record(
-        view, t, settings.zone, call_events=call_events, lead_events=lead_events, names=names
+        view,
+        t,
+        settings.zone,
+        flow=calls.flow(view.lead.flow_id, view.lead.flow_version),
+        call_events=call_events,
+        lead_events=lead_events,
+        names=names,
     )
     for text in record:
         await message.answer(text)

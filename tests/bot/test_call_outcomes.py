@@ -364,6 +364,9 @@ async def test_a_call_runs_from_the_card_to_its_outcome(
     assert summary[0] == scenario.title
     assert summary[1] == COMPANIES[scenario.flow]
     assert not scenario.shows or scenario.shows in summary
+    # A disqualified lead has no deal to expect: no probability, no expected value.
+    deal_lines = [line for line in summary if line.startswith(("🎯", "💰"))]
+    assert (deal_lines == []) is scenario.outcome.startswith("dq_")
     calls = await rows(db, "SELECT status, outcome, hunter_id, screen_message_id FROM calls")
     assert calls == [("finished", scenario.outcome, HUNTER, conv.last_message.message_id)]
     leads = await rows(db, "SELECT id, call_id FROM leads")

@@ -168,10 +168,16 @@ async def test_the_hunters_own_call_ends_in_an_alert_in_the_managers_chat(
     manager = world.conversation(MANAGER, "Ольга", "Кузнецова")
     await manager.send("/lead 1")
     record = "\n".join(m.text for m in manager.messages)
-    assert "Ход звонка\n03.03 12:00:00 · gatekeeper · карточка лида\n" in record
-    assert "03.03 12:00:00 · authority: Решаю сам" in record
-    assert "03.03 12:00:00 · budget · ответ: 1 500 000 ₽" in record
-    assert "итог звонка: qualified" in record
+    assert "Ход звонка\n03.03 12:00:00 · Добрый день!" in record
+    assert (
+        "03.03 12:00:00 · Если решите попробовать нового поставщика — кто ещё участву… · Решаю сам"
+        in record
+    )
+    assert (
+        "03.03 12:00:00 · Сколько у вас примерно уходит на упаковку в год? Хотя бы по… · "
+        "1 500 000 ₽" in record
+    )
+    assert "03.03 12:00:00 · итог звонка: Квалифицирован: встреча или тест" in record
 
 
 async def test_a_lead_handed_over_early_says_so(

@@ -117,6 +117,8 @@ async def test_won_with_an_amount_typed_privately_is_stored_and_shown_on_the_car
     card = world.chat(GROUP)[0]
     assert f"🏆 Выигран · {shown} · Ольга Кузнецова" in card_text(world, card)
     assert world.session.messages[(GROUP, card.message_id)].buttons == [["ℹ️ Подробнее"]]
+    await olga_private.send(f"/lead {lead.id}")
+    assert f"Ольга Кузнецова · выигран: {shown}" in olga_private.last_text
 
 
 async def test_an_amount_that_is_not_money_is_asked_again(
@@ -228,7 +230,7 @@ async def test_passing_to_a_colleague_makes_them_the_owner_and_sends_them_the_ca
     assert (await stored(db, lead.id)).owner_id == PAVEL
     assert "✋ Взял Павел Орлов" in card_text(world, world.chat(GROUP)[0])
     assert pavel_private.last_text.startswith(
-        f"↪️ Ольга Кузнецова передал(а) вам лид #L-{lead.id}\n\n🔥 Новый лид"
+        f"↪️ Ольга Кузнецова передал(а) вам лид #L-{lead.id}\n\n🔥 Лид #L-{lead.id} · горячий\n"
     )
     assert pavel_private.buttons[0] == ["🔄 В работе", "🏆 Выиграли", "❌ Проиграли"]
 
@@ -343,7 +345,7 @@ async def test_lead_record_has_the_card_answers_call_timeline_and_history(
     await admin.send(f"/lead {lead.id}")
 
     texts = [m.text for m in admin.messages]
-    assert texts[0].startswith(f"🔥 Новый лид #L-{lead.id}")
+    assert texts[0].startswith(f"🔥 Лид #L-{lead.id} · горячий\n")
     assert "✋ Взял Ольга Кузнецова" in texts[0]
     whole = "\n".join(texts)
     assert "Ответы клиента" in whole

@@ -66,7 +66,6 @@ call-status-finished = finished
 call-untitled = untitled
 calls-title = <b>My calls</b>
 calls-empty = No calls yet. New call — /call.
-calls-line = #{ $id } · { $title } · { $status } · { $when }
 resume-title = <b>Unfinished calls</b>
     Choose one to continue:
 resume-empty = No unfinished calls. New call — /call.
@@ -77,9 +76,6 @@ callbacks-line = { $when } — { $text }
 reminder-due =
     ⏰ <b>Time to call back</b>
     { $text }
-leads-title = <b>My leads</b>
-leads-empty = You have no leads yet. Claim them in the managers' chat.
-leads-line = #L-{ $id } · { $title } · { $status }
 lead-status-new = new
 lead-status-claimed = claimed
 lead-status-in_progress = in progress
@@ -93,6 +89,16 @@ team-admins = <b>Admins</b>
 team-line = • { $name } — <code>{ $user_id }</code>
 team-nobody = • nobody
 team-unnamed = (has not written to the bot yet)
+
+## BANT, as the summary and the lead card show it
+
+bant-title = <b>BANT</b>
+bant-line = { $mark } { $name }: { $answer }
+bant-unknown = { $mark } { $name }: not found out
+bant-budget = Budget
+bant-authority = Authority
+bant-need = Need
+bant-timeline = Timeline
 
 ## Bot commands (the menu next to the input field)
 

@@ -66,7 +66,6 @@ call-status-finished = завершён
 call-untitled = без названия
 calls-title = <b>Мои звонки</b>
 calls-empty = Звонков пока нет. Новый звонок — /call.
-calls-line = #{ $id } · { $title } · { $status } · { $when }
 resume-title = <b>Незавершённые звонки</b>
     Выберите, какой продолжить:
 resume-empty = Незавершённых звонков нет. Новый звонок — /call.
@@ -77,9 +76,6 @@ callbacks-line = { $when } — { $text }
 reminder-due =
     ⏰ <b>Пора перезвонить</b>
     { $text }
-leads-title = <b>Мои лиды</b>
-leads-empty = У вас пока нет лидов. Забирайте их из чата менеджеров.
-leads-line = #L-{ $id } · { $title } · { $status }
 lead-status-new = новый
 lead-status-claimed = взят
 lead-status-in_progress = в работе
@@ -93,6 +89,16 @@ team-admins = <b>Администраторы</b>
 team-line = • { $name } — <code>{ $user_id }</code>
 team-nobody = • никого
 team-unnamed = (ещё не писал боту)
+
+## BANT, as the summary and the lead card show it
+
+bant-title = <b>BANT</b>
+bant-line = { $mark } { $name }: { $answer }
+bant-unknown = { $mark } { $name }: не выяснили
+bant-budget = Бюджет
+bant-authority = Полномочия
+bant-need = Потребность
+bant-timeline = Сроки
 
 ## Bot commands (the menu next to the input field)
 
