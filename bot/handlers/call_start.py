@@ -20,6 +20,7 @@ from bot.domain import Account, Role
 from bot.filters import HasRole, PrivateChat
 from bot.handlers.call_common import CardEntry, Forwarded, TypedText, enter_call, show_call
 from bot.i18n import I18n
+from bot.render import phone_region
 from bot.telegram import edit_or_send, escape, fit_message
 from scoring.model import FactValue
 from scripts.inputs import Invalid, Parsed, parse_input
@@ -97,6 +98,7 @@ async def on_card_text(
         language=card.flow.language,
         currency=spec.currency,
         options=spec.options,
+        region=phone_region(card.flow.language),
     )
     if isinstance(parsed, Invalid) or (not isinstance(parsed, Parsed) and spec.required):
         problem = (
@@ -252,7 +254,8 @@ async def _new_call(
     t: I18n,
     account: Account,
 ) -> None:
-    flows = calls.newest_flows()
+    # The hunter's own language first; otherwise in the order the catalogue gives.
+    flows = sorted(calls.newest_flows(), key=lambda flow: flow.language != t.locale)
     if not flows:
         await edit_or_send(bot, chat_id, message_id, t("call-no-flows"))
         return

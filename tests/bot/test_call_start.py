@@ -40,11 +40,20 @@ async def test_new_call_offers_the_newest_version_of_each_script(world: World) -
 
     assert conv.last_text == "Новый звонок\nВыберите скрипт:"
     assert conv.buttons == [
-        ["Cold call: HR and payroll platform"],
         ["Входящая заявка: демо CRM"],
         [RU_COLD_V2],
+        ["Cold call: HR and payroll platform"],
     ]
     assert RU_COLD not in str(conv.buttons)
+
+
+async def test_scripts_in_the_hunters_language_come_first(world: World) -> None:
+    conv = world.conversation(HUNTER, language_code="en")
+
+    await conv.send("/call")
+
+    assert conv.last_text == "New call\nChoose the script:"
+    assert conv.buttons[0] == ["Cold call: HR and payroll platform"]
 
 
 async def test_the_card_is_typed_and_tapped_field_by_field_then_the_call_opens(
@@ -95,6 +104,24 @@ async def test_the_card_is_typed_and_tapped_field_by_field_then_the_call_opens(
         )
     ]
     assert "Иван Петров, компания «ПромУпак»" in conv.last_text
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("020 7946 0018", "+44 20 7946 0018"), ("+7 495 123-45-67", "+7 495 123-45-67")],
+)
+async def test_a_phone_without_a_country_code_is_taken_as_the_scripts_country(
+    world: World, db: Database, typed: str, shown: str
+) -> None:
+    conv = world.conversation(HUNTER, language_code="en")
+    await conv.send("/call")
+    await conv.tap("Cold call: HR and payroll platform")
+    await conv.send("Harbor Foods Ltd")
+    await conv.tap("⏭ Skip")
+
+    await conv.send(typed)
+
+    assert f"✓ Phone: {shown}" in conv.last_text
 
 
 async def test_a_required_field_cannot_be_skipped(world: World) -> None:
