@@ -116,6 +116,7 @@ async def test_a_phone_without_a_country_code_is_taken_as_the_scripts_country(
     conv = world.conversation(HUNTER, language_code="en")
     await conv.send("/call")
     await conv.tap("Cold call: HR and payroll platform")
+    assert conv.last_text.splitlines()[1] == "Company? Type it in."
     await conv.send("Harbor Foods Ltd")
     await conv.tap("⏭ Skip")
 
