@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -37,12 +37,14 @@ from bot.config import Locale, Settings
 from bot.db import Database, DatabaseOpenError, from_db_time, optional_time, to_db_time
 from bot.domain import Lead, LeadStatus
 from bot.i18n import I18n, Translator
-from bot.leads import StateRepo, load_view
+from bot.leads import LeadView, StateRepo, load_view
 from bot.outbox import OutboxRelay
 from bot.render import format_money
 from bot.repositories import LeadsRepo
+from scoring.spec import BantDimension
 from scripts.loader import FlowError, load_flows
 from scripts.schema import Flow
+from scripts.summary import BantLine
 
 logger = logging.getLogger(__name__)
 
@@ -240,61 +242,60 @@ async def export_leads(
     sources: Mapping[str, str] | None = None,
 ) -> tuple[bytes, int]:
     """The CSV file of the leads created in the period, and how many rows it has."""
-    sources = sources or {}
     rows: list[list[Cell]] = []
     for item in await _leads_in(conn, period):
         view = await load_view(conn, item.lead.id)
-        if view is None:
-            continue
-        lead, summary = view.lead, view.summary
-        bant = {line.dimension: line for line in summary.bant} if summary else {}
-
-        def bant_cell(dimension: str, bant: Mapping[str, Any] = bant) -> str:
-            line = bant.get(dimension)
-            if line is None:
-                return ""
-            return f"{line.status}: {line.answer}" if line.answer else line.status
-
-        rows.append(
-            [
-                lead.reference,
-                _iso_local(lead.created_at, zone),
-                t.plain(f"lead-status-{lead.status.value}"),
-                view.hunter_name,
-                view.owner_name or "",
-                lead.flow_id,
-                lead.flow_version,
-                (summary.company if summary else None) or str(lead.card.get("company", "")),
-                (summary.contact or "") if summary else "",
-                (summary.phone or "") if summary else "",
-                (summary.email or "") if summary else "",
-                sources.get(item.source, item.source) if item.source else "",
-                round(lead.score, 2),
-                lead.temperature,
-                lead.lead_class,
-                round(lead.probability, 4) if lead.probability is not None else None,
-                round(lead.expected_value, 2) if lead.expected_value is not None else None,
-                lead.currency,
-                (summary.contact_role or "") if summary else "",
-                bant_cell("budget"),
-                bant_cell("authority"),
-                bant_cell("need"),
-                bant_cell("timeline"),
-                "; ".join(summary.reasons_for) if summary else "",
-                "; ".join(summary.reasons_against) if summary else "",
-                "\n".join(f"{a.question} — {a.answer}" for a in summary.answers)
-                if summary
-                else "",
-                "\n".join(summary.notes) if summary else "",
-                _iso_local(lead.claimed_at, zone),
-                _iso_local(item.first_contact_at, zone),
-                str(lead.outcome_amount) if lead.outcome_amount is not None else None,
-                _reason_cell(lead, t),
-                _iso_local(lead.outcome_at, zone),
-            ]
-        )
+        if view is not None:
+            rows.append(_export_row(view, item, t, zone, sources or {}))
     header = [t.plain(f"mgr-csv-{name}") for name in EXPORT_COLUMNS]
     return csv_bytes(header, rows), len(rows)
+
+
+def _export_row(
+    view: LeadView, item: _LeadRow, t: I18n, zone: ZoneInfo, sources: Mapping[str, str]
+) -> list[Cell]:
+    """One lead as the columns of `EXPORT_COLUMNS`, in words a spreadsheet reader knows."""
+    lead, summary = view.lead, view.summary
+    bant = {line.dimension: line for line in summary.bant} if summary else {}
+    return [
+        lead.reference,
+        _iso_local(lead.created_at, zone),
+        t.plain(f"lead-status-{lead.status.value}"),
+        view.hunter_name,
+        view.owner_name or "",
+        summary.flow_title if summary else lead.flow_id,
+        lead.flow_version,
+        (summary.company if summary else None) or str(lead.card.get("company", "")),
+        (summary.contact or "") if summary else "",
+        (summary.phone or "") if summary else "",
+        (summary.email or "") if summary else "",
+        sources.get(item.source, item.source) if item.source else "",
+        round(lead.score, 1),
+        t.plain(f"mgr-temperature-{lead.temperature}"),
+        summary.class_title if summary else lead.lead_class,
+        round(lead.probability * 100) if lead.probability is not None else None,
+        round(lead.expected_value) if lead.expected_value is not None else None,
+        lead.currency,
+        t.plain(f"mgr-role-{summary.contact_role}") if summary and summary.contact_role else "",
+        *(_bant_cell(bant.get(dimension), t) for dimension in get_args(BantDimension)),
+        "; ".join(summary.reasons_for) if summary else "",
+        "; ".join(summary.reasons_against) if summary else "",
+        "\n".join(f"{a.question} — {a.answer}" for a in summary.answers) if summary else "",
+        "\n".join(summary.notes) if summary else "",
+        _iso_local(lead.claimed_at, zone),
+        _iso_local(item.first_contact_at, zone),
+        str(lead.outcome_amount) if lead.outcome_amount is not None else None,
+        _reason_cell(lead, t),
+        _iso_local(lead.outcome_at, zone),
+    ]
+
+
+def _bant_cell(line: BantLine | None, t: I18n) -> str:
+    """The status in words and what the client said: «подтверждено: 1 500 000 ₽»."""
+    if line is None:
+        return ""
+    status = t.plain(f"bant-status-{line.status}")
+    return f"{status}: {line.answer}" if line.answer else status
 
 
 def _reason_cell(lead: Lead, t: I18n) -> str:

@@ -160,7 +160,14 @@ async def test_export_sends_a_csv_with_answers_scores_outcomes_and_escaped_cells
     assert row["Менеджер"] == "Ольга Кузнецова"
     assert row["Скоринг"] == "100.0"
     assert row["Источник"] == "Холодная база"
-    assert row["BANT: бюджет"] == "confirmed: 1 500 000 ₽"
+    assert row["BANT: бюджет"] == "подтверждено: 1 500 000 ₽"
+    assert (row["Температура"], row["Класс"], row["Роль контакта"]) == (
+        "горячий",
+        "A — горячий ЛПР",
+        "ЛПР",
+    )
+    assert row["Вероятность, %"] == str(round((summary.probability or 0) * 100))
+    assert row["Скрипт"] == "Холодный звонок: упаковка для производств"
     assert row["Создан"] == "2025-03-03 12:00"
     assert row["Первый контакт"] == "2025-03-03 12:10"
     assert (

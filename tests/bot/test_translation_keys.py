@@ -22,6 +22,7 @@ from bot.domain import CallStatus, LeadStatus
 from bot.i18n import Translator
 from bot.leads import CLOSED_STATUSES, LeadEventKind, LeadFilter, LostReason, Refusal, RejectReason
 from bot.reports import EXPORT_COLUMNS
+from scoring.model import BantStatus
 from scoring.spec import BantDimension, ContactRole, Temperature
 from tests.conftest import ROOT
 
@@ -30,6 +31,7 @@ PREFIX = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9_]+)*-")
 
 EXPANSIONS: dict[str, Iterable[str]] = {
     "bant-": get_args(BantDimension),
+    "bant-status-": get_args(BantStatus),
     "call-callback-": [
         *CALLBACK_PRESETS,
         *(f"{preset}-button" for preset in CALLBACK_PRESETS),

@@ -99,6 +99,10 @@ bant-budget = Budget
 bant-authority = Authority
 bant-need = Need
 bant-timeline = Timeline
+bant-status-confirmed = confirmed
+bant-status-partial = partly
+bant-status-unknown = not found out
+bant-status-negative = no
 
 ## Bot commands (the menu next to the input field)
 

@@ -99,6 +99,10 @@ bant-budget = Бюджет
 bant-authority = Полномочия
 bant-need = Потребность
 bant-timeline = Сроки
+bant-status-confirmed = подтверждено
+bant-status-partial = частично
+bant-status-unknown = не выяснили
+bant-status-negative = нет
 
 ## Bot commands (the menu next to the input field)
 
