@@ -35,6 +35,8 @@ OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CLAIMED, LeadStatus.IN_PROGRESS)
 OWNED_STATUSES = (LeadStatus.CLAIMED, LeadStatus.IN_PROGRESS)
 """Leads with an owner who has not closed them yet."""
 CLOSED_STATUSES = (LeadStatus.WON, LeadStatus.LOST, LeadStatus.REJECTED)
+LEAD_READERS = (Role.MANAGER, Role.ADMIN)
+"""Who may read leads (lists, cards, details, reports); acting on them is for managers."""
 
 SLA_REMINDER = "sla_reminder"
 """Outbox kind: the managers' chat is reminded that a lead waits past its SLA."""
@@ -725,6 +727,13 @@ async def run_sla_watch(
             logger.exception("SLA check failed")
         with suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), interval_seconds)
+
+
+async def names_on_shift(conn: aiosqlite.Connection) -> list[str]:
+    """The names of the managers on shift (their ids if they never wrote to the bot)."""
+    users = UsersRepo(conn)
+    people = [await users.get(manager_id) for manager_id in await ShiftsRepo(conn).on_shift()]
+    return [person.name or str(person.id) for person in people if person is not None]
 
 
 async def managers(conn: aiosqlite.Connection) -> list[Account]:

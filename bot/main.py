@@ -31,7 +31,7 @@ from bot.leads import run_sla_watch
 from bot.lifecycle import BackgroundTasks, InFlightUpdates
 from bot.outbox import OutboxRelay
 from bot.reminders import run_reminders
-from bot.reports import export_command, run_weekly_digest, source_labels
+from bot.reports import Labels, export_command, run_weekly_digest
 from scripts.loader import FlowError, load_flows
 
 logger = logging.getLogger("bot")
@@ -148,7 +148,7 @@ async def serve(settings: Settings, flows: Flows) -> None:
                     clock=clock,
                     settings=settings,
                     translator=translator,
-                    sources=source_labels(flows.values(), settings.LOCALE),
+                    labels=Labels.of(flows.values(), settings.LOCALE),
                 ),
             )
             # Handlers run as tasks so one slow update does not hold up everyone else;

@@ -41,6 +41,7 @@ from bot.leads import LeadView, StateRepo, load_view
 from bot.outbox import OutboxRelay
 from bot.render import format_money
 from bot.repositories import LeadsRepo
+from bot.telegram import fit_message
 from scoring.spec import BantDimension
 from scripts.loader import FlowError, load_flows
 from scripts.schema import Flow
@@ -176,16 +177,32 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def source_labels(flows: Iterable[Flow], language: str | None = None) -> dict[str, str]:
-    """Lead-source option ids to the labels the flows give them, the team's language first."""
-    labels: dict[str, str] = {}
-    for flow in sorted(flows, key=lambda flow: flow.language != language):
-        spec = flow.fields.get("lead_source")
-        options = getattr(spec, "options", None) if spec is not None else None
-        if isinstance(options, Mapping):
-            for key, label in options.items():
-                labels.setdefault(str(key), str(label))
-    return labels
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """Names people know for the ids reports group by: lead sources and script versions."""
+
+    sources: Mapping[str, str] = field(default_factory=dict)
+    scripts: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, flows: Iterable[Flow], language: str | None = None) -> Labels:
+        """The labels the flows give, those in the team's language first."""
+        sources: dict[str, str] = {}
+        scripts: dict[tuple[str, int], str] = {}
+        for flow in sorted(flows, key=lambda flow: flow.language != language):
+            scripts[flow.id, flow.version] = flow.title
+            spec = flow.fields.get("lead_source")
+            for key, label in (spec.options if spec is not None else {}).items():
+                sources.setdefault(key, label)
+        return cls(sources, scripts)
+
+    def source(self, source: str | None) -> str:
+        """A lead source's label (its id if no flow names it), a dash if unknown."""
+        return self.sources.get(source, source) if source else "—"
+
+    def script(self, flow_id: str, version: int) -> str:
+        """A script version as people know it: "Холодный звонок v3"."""
+        return f"{self.scripts.get((flow_id, version), flow_id)} v{version}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,20 +256,20 @@ async def export_leads(
     *,
     t: I18n,
     zone: ZoneInfo,
-    sources: Mapping[str, str] | None = None,
+    labels: Labels | None = None,
 ) -> tuple[bytes, int]:
     """The CSV file of the leads created in the period, and how many rows it has."""
     rows: list[list[Cell]] = []
     for item in await _leads_in(conn, period):
         view = await load_view(conn, item.lead.id)
         if view is not None:
-            rows.append(_export_row(view, item, t, zone, sources or {}))
+            rows.append(_export_row(view, item, t, zone, labels or Labels()))
     header = [t.plain(f"mgr-csv-{name}") for name in EXPORT_COLUMNS]
     return csv_bytes(header, rows), len(rows)
 
 
 def _export_row(
-    view: LeadView, item: _LeadRow, t: I18n, zone: ZoneInfo, sources: Mapping[str, str]
+    view: LeadView, item: _LeadRow, t: I18n, zone: ZoneInfo, labels: Labels
 ) -> list[Cell]:
     """One lead as the columns of `EXPORT_COLUMNS`, in words a spreadsheet reader knows."""
     lead, summary = view.lead, view.summary
@@ -269,7 +286,7 @@ def _export_row(
         (summary.contact or "") if summary else "",
         (summary.phone or "") if summary else "",
         (summary.email or "") if summary else "",
-        sources.get(item.source, item.source) if item.source else "",
+        labels.source(item.source) if item.source else "",
         round(lead.score, 1),
         t.plain(f"mgr-temperature-{lead.temperature}"),
         summary.class_title if summary else lead.lead_class,
@@ -368,14 +385,14 @@ class _Tally:
 
 
 async def compute_stats(
-    conn: aiosqlite.Connection, period: Period, *, sources: Mapping[str, str] | None = None
+    conn: aiosqlite.Connection, period: Period, *, labels: Labels | None = None
 ) -> Stats:
     """Calls -> qualified -> claimed -> won, per hunter, source and flow version, and timings.
 
     Leads count in the period they were qualified in; "first contact" is the owner's first
     outcome mark (in progress, won or lost).
     """
-    sources = sources or {}
+    labels = labels or Labels()
     conditions, params = _period_sql("c.started_at", period)
     sql = "SELECT c.hunter_id, c.flow_id, c.flow_version, c.card, COALESCE(u.name, '') AS name"
     sql += f" FROM calls c LEFT JOIN users u ON u.id = c.hunter_id {conditions}"
@@ -386,8 +403,8 @@ async def compute_stats(
     flows: dict[str, _Tally] = {}
     for call in calls:
         hunters.setdefault(call["name"] or str(call["hunter_id"]), _Tally()).calls += 1
-        flows.setdefault(f"{call['flow_id']} v{call['flow_version']}", _Tally()).calls += 1
-        by_source.setdefault(_source_name(_source(call["card"]), sources), _Tally()).calls += 1
+        flows.setdefault(labels.script(call["flow_id"], call["flow_version"]), _Tally()).calls += 1
+        by_source.setdefault(labels.source(_source(call["card"])), _Tally()).calls += 1
     rows = await _leads_in(conn, period)
     names = await _user_names(conn, {row.lead.hunter_id for row in rows})
     to_claim: list[float] = []
@@ -401,8 +418,8 @@ async def compute_stats(
         currencies[lead.currency] = currencies.get(lead.currency, 0) + 1
         tallies = [
             hunters.setdefault(names.get(lead.hunter_id) or str(lead.hunter_id), _Tally()),
-            by_source.setdefault(_source_name(row.source, sources), _Tally()),
-            flows.setdefault(f"{lead.flow_id} v{lead.flow_version}", _Tally()),
+            by_source.setdefault(labels.source(row.source), _Tally()),
+            flows.setdefault(labels.script(lead.flow_id, lead.flow_version), _Tally()),
         ]
         for tally in tallies:
             tally.leads += 1
@@ -435,10 +452,6 @@ async def compute_stats(
         median_to_contact=_median(to_contact),
         lost_reasons=tuple(sorted(lost.items(), key=lambda item: (-item[1], item[0]))),
     )
-
-
-def _source_name(source: str | None, labels: Mapping[str, str]) -> str:
-    return labels.get(source, source) if source else "—"
 
 
 def _table(tallies: Mapping[str, _Tally]) -> tuple[Breakdown, ...]:
@@ -617,7 +630,7 @@ async def post_weekly_digest_if_due(
     clock: Clock,
     settings: Settings,
     translator: Translator,
-    sources: Mapping[str, str] | None = None,
+    labels: Labels | None = None,
 ) -> bool:
     """Post last week's statistics to the managers' chat when the stored time has come.
 
@@ -637,8 +650,8 @@ async def post_weekly_digest_if_due(
         return False
     t = translator.bind(settings.LOCALE)
     period = Period(due - timedelta(days=7), due)
-    stats = await compute_stats(db.connection, period, sources=sources)
-    text = render_stats(stats, t, zone, title_key="mgr-digest-weekly-title")
+    stats = await compute_stats(db.connection, period, labels=labels)
+    text = fit_message(render_stats(stats, t, zone, title_key="mgr-digest-weekly-title"))
     png = await chart_png(stats, t) if stats.calls or stats.qualified else None
 
     async def send(chat_id: int) -> None:
@@ -667,7 +680,7 @@ async def run_weekly_digest(
     clock: Clock,
     settings: Settings,
     translator: Translator,
-    sources: Mapping[str, str] | None = None,
+    labels: Labels | None = None,
     interval_seconds: float = 60.0,
 ) -> None:
     """Check every `interval_seconds` whether the weekly digest is due, until stopped."""
@@ -679,7 +692,7 @@ async def run_weekly_digest(
                 clock=clock,
                 settings=settings,
                 translator=translator,
-                sources=sources,
+                labels=labels,
             )
         except Exception:
             logger.exception("Weekly digest failed; trying again later")
@@ -741,11 +754,11 @@ def export_command(argv: Sequence[str]) -> int:
 async def _export(config: ExportSettings, period: Period, zone: ZoneInfo) -> tuple[bytes, int]:
     translator = Translator.from_directory(default_locale=config.LOCALE)
     try:
-        sources = source_labels(load_flows(config.SCRIPTS_DIR).values(), config.LOCALE)
+        labels = Labels.of(load_flows(config.SCRIPTS_DIR).values(), config.LOCALE)
     except (FlowError, OSError):
         # Labels are a nicety: without readable flows the export shows the source ids.
-        sources = {}
+        labels = Labels()
     async with await Database.open(config.DATABASE_PATH) as db:
         return await export_leads(
-            db.connection, period, t=translator.bind(config.LOCALE), zone=zone, sources=sources
+            db.connection, period, t=translator.bind(config.LOCALE), zone=zone, labels=labels
         )

@@ -5,26 +5,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.callbacks import MenuAction, MenuCb
+from bot.calls import FlowCatalog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.domain import Account, Role
+from bot.domain import Role
 from bot.filters import HasRole, PrivateChat
 from bot.i18n import I18n
 from bot.keyboards import home_keyboard
-from bot.leads import ShiftsRepo, StateRepo
+from bot.leads import LEAD_READERS, StateRepo, names_on_shift
 from bot.outbox import RelayPolicy, backlog_report
 from bot.render import local_time
 from bot.reports import (
     DEFAULT_STATS_DAYS,
+    Labels,
     Period,
     chart_png,
     compute_stats,
@@ -32,15 +34,12 @@ from bot.reports import (
     export_file_name,
     export_leads,
     parse_period,
+    period_of_days,
     period_text,
     render_stats,
-    source_labels,
 )
 from bot.repositories import UsersRepo
-from bot.telegram import show
-from scripts.schema import Flow
-
-Flows = Mapping[tuple[str, int], Flow]
+from bot.telegram import fit_message, show
 
 _SECTIONS = (
     (Role.HUNTER, "team-hunters"),
@@ -98,54 +97,36 @@ async def status_text(db: Database, clock: Clock, settings: Settings, t: I18n) -
         ]
     else:
         lines.append(t("mgr-health-no-dead"))
-    on_shift = await ShiftsRepo(db.connection).on_shift()
-    users = UsersRepo(db.connection)
-    names = [p.name or str(p.id) for i in on_shift if (p := await users.get(i)) is not None]
-    lines.append(t("mgr-health-shift", names=", ".join(names) or t.plain("mgr-shift-nobody")))
+    names = ", ".join(await names_on_shift(db.connection)) or t.plain("mgr-shift-nobody")
+    lines.append(t("mgr-health-shift", names=names))
     lines.append(t("mgr-health-time", now=local_time(now, settings.zone)))
     return "\n".join(lines)
 
 
 async def cmd_status(
-    message: Message, account: Account, db: Database, clock: Clock, settings: Settings, t: I18n
+    message: Message, db: Database, clock: Clock, settings: Settings, t: I18n
 ) -> None:
     """/status: is everything reaching the managers."""
-    if not account.has(Role.ADMIN):
-        await message.answer(t("mgr-admins-only"))
-        return
     await message.answer(await status_text(db, clock, settings, t))
-
-
-def _may_report(account: Account) -> bool:
-    return account.has(Role.MANAGER) or account.has(Role.ADMIN)
 
 
 async def cmd_export(
     message: Message,
     command: CommandObject,
-    account: Account,
     db: Database,
     clock: Clock,
     settings: Settings,
-    flows: Flows,
+    flows: FlowCatalog,
     t: I18n,
     bot: Bot,
 ) -> None:
     """/export [from to]: the leads as a CSV file that opens in Excel."""
-    if not _may_report(account):
-        await message.answer(t("mgr-only-managers"))
-        return
     period = parse_period(command.args, settings.zone)
     if period is None:
         await message.answer(t("mgr-export-usage"))
         return
-    data, count = await export_leads(
-        db.connection,
-        period,
-        t=t,
-        zone=settings.zone,
-        sources=source_labels(flows.values(), settings.LOCALE),
-    )
+    labels = Labels.of(flows.values(), settings.LOCALE)
+    data, count = await export_leads(db.connection, period, t=t, zone=settings.zone, labels=labels)
     name = export_file_name(period, settings.zone, clock.now())
     await bot.send_document(
         chat_id=message.chat.id,
@@ -157,45 +138,58 @@ async def cmd_export(
 async def cmd_stats(
     message: Message,
     command: CommandObject,
-    account: Account,
     db: Database,
     clock: Clock,
     settings: Settings,
-    flows: Flows,
+    flows: FlowCatalog,
     t: I18n,
     bot: Bot,
 ) -> None:
     """/stats [from to]: the funnel, timings and breakdowns, with a chart."""
-    if not _may_report(account):
-        await message.answer(t("mgr-only-managers"))
-        return
-    period = parse_period(command.args, settings.zone)
+    period = stats_period(command.args, clock.now(), settings.zone)
     if period is None:
         await message.answer(t("mgr-stats-usage"))
         return
-    if period.start is None and period.end is None:
-        now = clock.now()
-        period = Period(now - timedelta(days=DEFAULT_STATS_DAYS), None)
-    stats = await compute_stats(
-        db.connection, period, sources=source_labels(flows.values(), settings.LOCALE)
-    )
-    await message.answer(render_stats(stats, t, settings.zone))
+    labels = Labels.of(flows.values(), settings.LOCALE)
+    stats = await compute_stats(db.connection, period, labels=labels)
+    await message.answer(fit_message(render_stats(stats, t, settings.zone)))
     if stats.calls or stats.qualified:
-        png = await chart_png(stats, t)
         await bot.send_photo(
             chat_id=message.chat.id,
-            photo=BufferedInputFile(png, filename="stats.png"),
-            caption=t("mgr-chart-caption", period=period_text(stats.period, t, settings.zone)),
+            photo=BufferedInputFile(await chart_png(stats, t), filename="stats.png"),
+            caption=t("mgr-chart-caption", period=period_text(period, t, settings.zone)),
         )
+
+
+def stats_period(args: str | None, now: datetime, zone: ZoneInfo) -> Period | None:
+    """The days `/stats` asks for; without any, the last 30 days up to today."""
+    period = parse_period(args, zone)
+    if period is None or period.start is not None or period.end is not None:
+        return period
+    today = now.astimezone(zone).date()
+    return period_of_days(today - timedelta(days=DEFAULT_STATS_DAYS - 1), today, zone)
+
+
+async def on_managers_only(message: Message, t: I18n) -> None:
+    """A managers' command from someone who is neither a manager nor an admin."""
+    await message.answer(t("mgr-only-managers"))
+
+
+async def on_admins_only(message: Message, t: I18n) -> None:
+    """An admins' command from someone else."""
+    await message.answer(t("mgr-admins-only"))
 
 
 def create_router() -> Router:
     """Admins' menu and /status (admins), /export and /stats (managers and admins)."""
     router = Router(name="admin")
+    admin = HasRole(Role.ADMIN)
     router.callback_query.register(
-        on_team, MenuCb.filter(F.action == MenuAction.TEAM), PrivateChat(), HasRole(Role.ADMIN)
+        on_team, MenuCb.filter(F.action == MenuAction.TEAM), PrivateChat(), admin
     )
-    router.message.register(cmd_status, Command("status"))
-    router.message.register(cmd_export, Command("export"))
-    router.message.register(cmd_stats, Command("stats"))
+    router.message.register(cmd_status, Command("status"), admin)
+    router.message.register(cmd_export, Command("export"), HasRole(*LEAD_READERS))
+    router.message.register(cmd_stats, Command("stats"), HasRole(*LEAD_READERS))
+    router.message.register(on_admins_only, Command("status"))
+    router.message.register(on_managers_only, Command("export", "stats"))
     return router

@@ -275,11 +275,25 @@ async def test_stats_show_the_funnel_timings_and_breakdowns_with_a_chart(
         in (text)
     )
     assert (
-        "По версиям скриптов (звонки / лиды / выиграно)\n• b2b_cold_call_ru v1: 3 / 2 / 1" in text
+        "По версиям скриптов (звонки / лиды / выиграно)\n"
+        "• Холодный звонок: упаковка для производств v1: 3 / 2 / 1" in text
     )
     [png] = world.session.uploads("sendPhoto")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert manager.last_text == "📊 Воронка и хантеры · 01.03.2025–31.03.2025"
+
+
+async def test_stats_without_dates_cover_the_30_days_up_to_today(
+    world: World, db: Database, clock: FakeClock, summary: CallSummary
+) -> None:
+    await won_lead(db, clock, summary)
+    admin = world.conversation(ADMIN, "Анна", "Админ")
+
+    await admin.send("/stats")
+
+    text = next(m.text for m in admin.messages if m.text.startswith("📈"))
+    assert text.startswith("📈 Статистика · 04.02.2025–05.03.2025\n")
+    assert admin.last_text == "📊 Воронка и хантеры · 04.02.2025–05.03.2025"
 
 
 async def test_the_chart_is_drawn_off_the_event_loop(
