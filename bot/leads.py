@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -435,7 +435,7 @@ async def load_view(conn: aiosqlite.Connection, lead_id: int) -> LeadView | None
         return None
     summary = summary_of(lead)
     assigned_to, first_contact_at = await LeadExtrasRepo(conn).extras(lead_id)
-    names = await _names(conn, [lead.hunter_id, lead.owner_id, assigned_to])
+    names = await known_names(conn, [lead.hunter_id, lead.owner_id, assigned_to])
     hunter_name = names.get(lead.hunter_id) or (summary.hunter_name if summary else None)
     return LeadView(
         lead=lead,
@@ -453,7 +453,8 @@ def _name_or_id(names: Mapping[int, str], user_id: int | None) -> str | None:
     return names.get(user_id) or str(user_id)
 
 
-async def _names(conn: aiosqlite.Connection, ids: Iterable[int | None]) -> dict[int, str]:
+async def known_names(conn: aiosqlite.Connection, ids: Iterable[int | None]) -> dict[int, str]:
+    """The names of the people who have one (they wrote to the bot), by id."""
     users = UsersRepo(conn)
     names: dict[int, str] = {}
     for user_id in {i for i in ids if i is not None}:
@@ -490,121 +491,119 @@ async def pass_lead(
     db: Database, lead_id: int, actor: Account, colleague_id: int, *, now: datetime
 ) -> ActionResult:
     """Hand the lead to a colleague: the owner may, and anyone may pass an unclaimed one."""
-    if not actor.has(Role.MANAGER):
-        return ActionResult(None, Refusal.NOT_MANAGER)
-    async with db.transaction() as conn:
-        view = await load_view(conn, lead_id)
-        refusal = permission(view, actor, allow_new=True)
-        if view is None or refusal is not None:
-            return ActionResult(view, refusal)
+
+    async def hand_over(conn: aiosqlite.Connection, lead: Lead) -> Refusal | None:
         colleague = await UsersRepo(conn).get(colleague_id)
         if colleague is None or not colleague.has(Role.MANAGER) or colleague_id == actor.id:
-            return ActionResult(view, Refusal.BAD_COLLEAGUE)
-        if not await LeadExtrasRepo(conn).transfer(view.lead, colleague_id, now=now):
-            return ActionResult(view, Refusal.TAKEN)
+            return Refusal.BAD_COLLEAGUE
+        if not await LeadExtrasRepo(conn).transfer(lead, colleague_id, now=now):
+            return Refusal.TAKEN
+        payload = {"from": lead.owner_id, "to": colleague_id}
         await LeadEventsRepo(conn).add(
-            lead_id,
-            LeadEventKind.PASSED,
-            actor_id=actor.id,
-            now=now,
-            payload={"from": view.lead.owner_id, "to": colleague_id},
+            lead_id, LeadEventKind.PASSED, actor_id=actor.id, now=now, payload=payload
         )
-        return ActionResult(await load_view(conn, lead_id))
+        return None
+
+    return await _act(db, lead_id, actor, allow_new=True, change=hand_over)
 
 
 async def reject_lead(
     db: Database, lead_id: int, actor: Account, reason: RejectReason, *, now: datetime
 ) -> ActionResult:
     """Close the lead as not a target lead, with the reason."""
-    if not actor.has(Role.MANAGER):
-        return ActionResult(None, Refusal.NOT_MANAGER)
-    async with db.transaction() as conn:
-        view = await load_view(conn, lead_id)
-        refusal = permission(view, actor, allow_new=True)
-        if view is None or refusal is not None:
-            return ActionResult(view, refusal)
-        await LeadsRepo(conn).record_outcome(
-            lead_id, LeadStatus.REJECTED, amount=None, reason=reason.value, now=now
-        )
-        await LeadEventsRepo(conn).add(
-            lead_id,
-            LeadEventKind.REJECTED,
-            actor_id=actor.id,
-            now=now,
-            payload={"reason": reason.value},
-        )
-        return ActionResult(await load_view(conn, lead_id))
+    return await _act(
+        db,
+        lead_id,
+        actor,
+        allow_new=True,
+        change=_outcome(LeadStatus.REJECTED, actor, now, reason=reason.value),
+    )
 
 
 async def mark_in_progress(
     db: Database, lead_id: int, actor: Account, *, now: datetime
 ) -> ActionResult:
     """The owner is working the lead (the first such mark is the first contact)."""
-    if not actor.has(Role.MANAGER):
-        return ActionResult(None, Refusal.NOT_MANAGER)
-    async with db.transaction() as conn:
-        view = await load_view(conn, lead_id)
-        refusal = permission(view, actor, allow_new=False)
-        if view is None or refusal is not None:
-            return ActionResult(view, refusal)
-        await LeadsRepo(conn).set_status(lead_id, LeadStatus.IN_PROGRESS, now=now)
-        await LeadExtrasRepo(conn).first_contact(lead_id, now=now)
+
+    async def start(conn: aiosqlite.Connection, lead: Lead) -> Refusal | None:
+        await LeadsRepo(conn).set_status(lead.id, LeadStatus.IN_PROGRESS, now=now)
+        await LeadExtrasRepo(conn).first_contact(lead.id, now=now)
         await LeadEventsRepo(conn).add(
-            lead_id, LeadEventKind.IN_PROGRESS, actor_id=actor.id, now=now
+            lead.id, LeadEventKind.IN_PROGRESS, actor_id=actor.id, now=now
         )
-        return ActionResult(await load_view(conn, lead_id))
+        return None
+
+    return await _act(db, lead_id, actor, allow_new=False, change=start)
 
 
 async def mark_won(
     db: Database, lead_id: int, actor: Account, amount: Decimal, *, now: datetime
 ) -> ActionResult:
     """The owner closed the deal for `amount` (in the lead's currency)."""
-    return await _close(db, lead_id, actor, LeadStatus.WON, amount=amount, reason=None, now=now)
+    change = _outcome(LeadStatus.WON, actor, now, amount=amount)
+    return await _act(db, lead_id, actor, allow_new=False, change=change)
 
 
 async def mark_lost(
     db: Database, lead_id: int, actor: Account, reason: LostReason, *, now: datetime
 ) -> ActionResult:
     """The owner lost the deal, for a reason from the list."""
-    return await _close(
-        db, lead_id, actor, LeadStatus.LOST, amount=None, reason=reason.value, now=now
-    )
+    change = _outcome(LeadStatus.LOST, actor, now, reason=reason.value)
+    return await _act(db, lead_id, actor, allow_new=False, change=change)
 
 
-async def may_close(db: Database, lead_id: int, actor: Account) -> ActionResult:
-    """Whether `actor` may mark the outcome now (asked before prompting for an amount)."""
+async def may_act(db: Database, lead_id: int, actor: Account, *, allow_new: bool) -> ActionResult:
+    """Whether `actor` may act on the lead now (asked before showing a picker or a prompt)."""
     if not actor.has(Role.MANAGER):
         return ActionResult(None, Refusal.NOT_MANAGER)
     view = await load_view(db.connection, lead_id)
-    return ActionResult(view, permission(view, actor, allow_new=False))
+    return ActionResult(view, permission(view, actor, allow_new=allow_new))
 
 
-async def _close(
-    db: Database,
-    lead_id: int,
-    actor: Account,
-    status: LeadStatus,
-    *,
-    amount: Decimal | None,
-    reason: str | None,
-    now: datetime,
+_Change = Callable[[aiosqlite.Connection, Lead], Awaitable[Refusal | None]]
+"""A change to a lead inside the use case's transaction; it refuses before writing anything."""
+
+
+async def _act(
+    db: Database, lead_id: int, actor: Account, *, allow_new: bool, change: _Change
 ) -> ActionResult:
+    """One manager's action in one transaction: re-read the lead, check, change, re-read."""
     if not actor.has(Role.MANAGER):
         return ActionResult(None, Refusal.NOT_MANAGER)
     async with db.transaction() as conn:
         view = await load_view(conn, lead_id)
-        refusal = permission(view, actor, allow_new=False)
+        refusal = permission(view, actor, allow_new=allow_new)
         if view is None or refusal is not None:
             return ActionResult(view, refusal)
+        refusal = await change(conn, view.lead)
+        if refusal is not None:
+            return ActionResult(view, refusal)
+        return ActionResult(await load_view(conn, lead_id))
+
+
+def _outcome(
+    status: LeadStatus,
+    actor: Account,
+    now: datetime,
+    *,
+    amount: Decimal | None = None,
+    reason: str | None = None,
+) -> _Change:
+    """Closing the lead as won, lost or not a target (the owner's first contact, if not yet)."""
+
+    async def close(conn: aiosqlite.Connection, lead: Lead) -> Refusal | None:
         await LeadsRepo(conn).record_outcome(
-            lead_id, status, amount=amount, reason=reason, now=now
+            lead.id, status, amount=amount, reason=reason, now=now
         )
-        await LeadExtrasRepo(conn).first_contact(lead_id, now=now)
+        if status is not LeadStatus.REJECTED:
+            await LeadExtrasRepo(conn).first_contact(lead.id, now=now)
         payload: dict[str, Any] = {"reason": reason} if reason else {"amount": str(amount)}
         await LeadEventsRepo(conn).add(
-            lead_id, LeadEventKind(status.value), actor_id=actor.id, now=now, payload=payload
+            lead.id, LeadEventKind(status.value), actor_id=actor.id, now=now, payload=payload
         )
-        return ActionResult(await load_view(conn, lead_id))
+        return None
+
+    return close
 
 
 def permission(view: LeadView | None, actor: Account, *, allow_new: bool) -> Refusal | None:

@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiosqlite
 import phonenumbers
 
-from bot.i18n import I18n
+from bot.i18n import I18n, Translator
+from bot.repositories import UsersRepo
 from scripts.summary import CallSummary
 
 TEMPERATURE_EMOJI = {"hot": "🔥", "warm": "🌤", "cold": "❄️"}
@@ -96,3 +98,13 @@ def bant_lines(summary: CallSummary, t: I18n, cut: Callable[[str], str] = str) -
         else:
             lines.append(t("bant-unknown", mark=mark, name=name))
     return lines
+
+
+async def reader_i18n(
+    conn: aiosqlite.Connection, translator: Translator, chat_id: int, *, team_locale: str
+) -> I18n:
+    """The language a chat is written to in: the team's in groups, the person's in private."""
+    if chat_id < 0:
+        return translator.bind(team_locale)
+    account = await UsersRepo(conn).get(chat_id)
+    return translator.bind(translator.pick_locale(account.language if account else None, None))

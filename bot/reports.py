@@ -37,7 +37,7 @@ from bot.config import Locale, Settings
 from bot.db import Database, DatabaseOpenError, from_db_time, optional_time, to_db_time
 from bot.domain import Lead, LeadStatus
 from bot.i18n import I18n, Translator
-from bot.leads import LeadView, StateRepo, load_view
+from bot.leads import LeadView, StateRepo, known_names, load_view
 from bot.outbox import OutboxRelay
 from bot.render import format_money
 from bot.repositories import LeadsRepo
@@ -406,7 +406,7 @@ async def compute_stats(
         flows.setdefault(labels.script(call["flow_id"], call["flow_version"]), _Tally()).calls += 1
         by_source.setdefault(labels.source(_source(call["card"])), _Tally()).calls += 1
     rows = await _leads_in(conn, period)
-    names = await _user_names(conn, {row.lead.hunter_id for row in rows})
+    names = await known_names(conn, {row.lead.hunter_id for row in rows})
     to_claim: list[float] = []
     to_contact: list[float] = []
     claimed = won = 0
@@ -461,16 +461,6 @@ def _table(tallies: Mapping[str, _Tally]) -> tuple[Breakdown, ...]:
 
 def _median(values: list[float]) -> timedelta | None:
     return timedelta(seconds=statistics.median(values)) if values else None
-
-
-async def _user_names(conn: aiosqlite.Connection, ids: Iterable[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for user_id in ids:
-        async with conn.execute("SELECT name FROM users WHERE id = ?", (user_id,)) as cursor:
-            row = await cursor.fetchone()
-        if row is not None and row["name"]:
-            names[user_id] = row["name"]
-    return names
 
 
 def _percent(part: int, whole: int) -> str:

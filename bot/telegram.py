@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,11 @@ _NOT_EDITABLE = (
     "message_id_invalid",
     "there is no text in the message to edit",
 )
+
+
+def is_not_modified(error: TelegramAPIError) -> bool:
+    """Whether Telegram refused an edit only because nothing would change (harmless)."""
+    return isinstance(error, TelegramBadRequest) and _NOT_MODIFIED in error.message.lower()
 
 
 def escape(text: str) -> str:
@@ -128,7 +133,7 @@ async def safe_edit(
     try:
         return await message.edit_text(fit_message(text), reply_markup=reply_markup)
     except TelegramBadRequest as e:
-        if _NOT_MODIFIED in e.message.lower():
+        if is_not_modified(e):
             return message
         raise
 
@@ -150,7 +155,7 @@ async def edit_or_send(
             )
         except TelegramBadRequest as e:
             description = e.message.lower()
-            if _NOT_MODIFIED in description:
+            if is_not_modified(e):
                 return message_id
             if not any(reason in description for reason in _NOT_EDITABLE):
                 raise

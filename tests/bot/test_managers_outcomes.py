@@ -406,3 +406,35 @@ async def test_round_robin_assigns_new_leads_to_managers_on_shift_in_turn(
     )
     await drain_outbox(relay, sleep, db)
     assert (await LeadExtrasRepo(db.connection).extras(extra.id))[0] == MANAGER
+
+
+@pytest.mark.parametrize(
+    ("user_id", "command", "expected"),
+    [
+        (MANAGER, "/shift", "Вы не на смене. Начать — /shift on.\nНа смене: никого"),
+        (MANAGER, "/shift maybe", "/shift on — начать смену, /shift off — закончить."),
+        (HUNTER, "/shift on", "Смены — для менеджеров."),
+        (ADMIN, "/shift on", "Смены — для менеджеров."),
+    ],
+)
+async def test_shift_tells_its_status_its_usage_and_who_may_use_it(
+    world: World, user_id: int, command: str, expected: str
+) -> None:
+    person = world.conversation(user_id, "Ольга", "Кузнецова")
+
+    await person.send(command)
+
+    assert person.last_text == expected
+
+
+async def test_commands_still_work_while_an_amount_is_awaited(
+    lead: Lead, olga: Conversation, olga_private: Conversation, db: Database
+) -> None:
+    await olga.click("Беру")
+    await olga.click("Выиграли")
+
+    await olga_private.send("/leads")
+
+    assert olga_private.last_text.startswith("Лиды: Открытые (1)")
+    await olga_private.send("2 млн")
+    assert (await stored(db, lead.id)).outcome_amount == Decimal("2000000")
