@@ -63,6 +63,7 @@ from bot.leads import (
     assign_next_on_shift,
     load_view,
 )
+from bot.render import reader_i18n
 from bot.repositories import ALERT, OutboxRepo, UsersRepo
 from bot.telegram import fit_message
 
@@ -464,25 +465,25 @@ class OutboxRelay:
             if view.lead.status is not LeadStatus.NEW:
                 await self._skip(row)
                 return None
-            t = self._group_t()
+            t = await self._t(chat_id)
             card = await LeadMessagesRepo(self._db.connection).card_in_chat(row.lead_id, chat_id)
             return Delivery((row,), _sla_reminder_text(view, t, self._waited(view)), reply_to=card)
         if kind == SLA_ESCALATION:
             if view.lead.status is not LeadStatus.NEW:
                 await self._skip(row)
                 return None
-            t = await self._person_t(chat_id)
+            t = await self._t(chat_id)
             return Delivery((row,), _escalation_text(view, t, self._waited(view)))
         if kind == ASSIGNMENT:
             if view.lead.status is not LeadStatus.NEW:
                 await self._skip(row)
                 return None
-            t = await self._person_t(chat_id)
+            t = await self._t(chat_id)
             rendered = render_alert(view, t, self._settings.zone)
             text = t("mgr-assigned-to-you") + "\n\n" + rendered.text
             return Delivery((row,), text, rendered.keyboard, shows="card")
         if kind == DEAD_REPORT:
-            t = await self._person_t(chat_id)
+            t = await self._t(chat_id)
             return Delivery((row,), _dead_report_text(view, t, row.payload))
         logger.error("Outbox row %s has an unknown kind %r", row.id, row.kind)
         await self._dead([row], f"unknown kind {row.kind}")
@@ -498,7 +499,7 @@ class OutboxRelay:
         if view is None:
             await self._dead([row], "the lead no longer exists")
             return None
-        rendered = render_alert(view, self._group_t(), self._settings.zone)
+        rendered = render_alert(view, await self._t(chat_id), self._settings.zone)
         return Delivery((row,), rendered.text, rendered.keyboard, shows="card")
 
     async def _prepare_digest(self, chat_id: int, batch: list[OutboxMessage]) -> Delivery:
@@ -510,17 +511,14 @@ class OutboxRelay:
                 view = await load_view(conn, row.lead_id)
             if view is not None:
                 views.append(view)
-        rendered = render_digest(views, self._group_t())
+        rendered = render_digest(views, await self._t(chat_id))
         logger.info("Chat %s: %d alerts sent as one digest", chat_id, len(batch))
         return Delivery(tuple(batch), rendered.text, rendered.keyboard, shows="digest")
 
-    def _group_t(self) -> I18n:
-        return self._translator.bind(self._settings.LOCALE)
-
-    async def _person_t(self, user_id: int) -> I18n:
-        account = await UsersRepo(self._db.connection).get(user_id)
-        locale = self._translator.pick_locale(account.language if account else None, None)
-        return self._translator.bind(locale)
+    async def _t(self, chat_id: int) -> I18n:
+        return await reader_i18n(
+            self._db.connection, self._translator, chat_id, team_locale=self._settings.LOCALE
+        )
 
     def _waited(self, view: LeadView) -> int:
         return max(0, int((self._clock.now() - view.lead.created_at).total_seconds() // 60))

@@ -28,7 +28,8 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.domain import Reminder
 from bot.i18n import I18n, Translator
-from bot.repositories import RemindersRepo, UsersRepo
+from bot.render import reader_i18n
+from bot.repositories import RemindersRepo
 from bot.telegram import fit_message
 
 logger = logging.getLogger(__name__)
@@ -68,8 +69,9 @@ async def deliver_due_reminders(
 
 
 async def _send(bot: Bot, db: Database, translator: Translator, reminder: Reminder) -> None:
-    account = await UsersRepo(db.connection).get(reminder.user_id)
-    t = translator.bind(translator.pick_locale(account.language if account else None, None))
+    t = await reader_i18n(
+        db.connection, translator, reminder.user_id, team_locale=translator.default_locale
+    )
     if reminder.call_id is None:
         await bot.send_message(
             chat_id=reminder.chat_id, text=fit_message(t("reminder-due", text=reminder.text))
