@@ -8,9 +8,11 @@ shown, so what the hunter sees next is always what is stored.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery
 
 from bot.call_screen import CALLBACK_PRESETS, Panel, qualified_outcome, render_summary
@@ -22,6 +24,7 @@ from bot.handlers.call_common import (
     OnCall,
     current_call_id,
     enter_call,
+    on_not_a_hunter_press,
     pressed_message_id,
     refuse_press,
     show_call,
@@ -30,6 +33,7 @@ from bot.handlers.call_text import finish_callback
 from bot.i18n import I18n
 from bot.telegram import fit_message
 from scripts.engine import EventKind
+from scripts.schema import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -77,17 +81,13 @@ async def on_panel(
     account: Account,
 ) -> None:
     """The objections list, the outcomes list, or back to the step (cancel)."""
-    try:
-        if callback_data.action is CallAction.SHOW:
-            view = await calls.view(callback_data.call_id, account.id)
-        else:
-            view = await calls.check_press(
-                callback_data.call_id, account.id, seq=callback_data.seq
-            )
-    except CallRefused as refused:
-        await refuse_press(
-            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
-        )
+    call_id = callback_data.call_id
+    if callback_data.action is CallAction.SHOW:
+        work = calls.view(call_id, account.id)
+    else:
+        work = calls.check_press(call_id, account.id, seq=callback_data.seq)
+    view = await _attempt(callback, t, work, bot=bot, calls=calls, call_id=call_id)
+    if view is None:
         return
     await callback.answer()
     if await current_call_id(state) == view.call.id:
@@ -111,21 +111,25 @@ async def on_prompt(
 ) -> None:
     """Note or "no fitting answer": the next typed message is taken as its text."""
     panel, typing = _PROMPTS[callback_data.action]
-    try:
-        view = await calls.view(callback_data.call_id, account.id)
-        if typing is not OnCall.note or view.call.status is not CallStatus.FINISHED:
-            view = await calls.check_press(
-                callback_data.call_id, account.id, seq=callback_data.seq
-            )
-    except CallRefused as refused:
-        await refuse_press(
-            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
-        )
+    call_id = callback_data.call_id
+    work = _prompt_view(calls, call_id, account.id, callback_data.seq, typing)
+    view = await _attempt(callback, t, work, bot=bot, calls=calls, call_id=call_id)
+    if view is None:
         return
     await callback.answer()
     await state.set_state(typing)
     await state.set_data({"call_id": view.call.id})
     await show_call(bot, calls, view, t, panel, message_id=pressed_message_id(callback))
+
+
+async def _prompt_view(
+    calls: CallService, call_id: int, hunter_id: int, seq: int, typing: State
+) -> CallView:
+    """The call a prompt is for; a note may follow the finished call from its summary."""
+    view = await calls.view(call_id, hunter_id)
+    if typing is OnCall.note and view.call.status is CallStatus.FINISHED:
+        return view
+    return await calls.check_press(call_id, hunter_id, seq=seq)
 
 
 async def on_finish(
@@ -138,46 +142,33 @@ async def on_finish(
     account: Account,
 ) -> None:
     """Finish with an outcome; a callback first asks when, a knock-out gives the reason."""
-    intent = Intent("finish", arg=callback_data.arg)
-    try:
-        view = await calls.check_press(
-            callback_data.call_id, account.id, seq=callback_data.seq, intent=intent
-        )
-    except CallRefused as refused:
-        await refuse_press(
-            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
-        )
+    call_id, outcome_id = callback_data.call_id, callback_data.arg
+    intent = Intent("finish", arg=outcome_id)
+    work = calls.check_press(call_id, account.id, seq=callback_data.seq, intent=intent)
+    view = await _attempt(callback, t, work, bot=bot, calls=calls, call_id=call_id)
+    if view is None:
         return
-    outcome = view.flow.outcomes.get(callback_data.arg)
+    outcome = view.flow.outcomes.get(outcome_id)
     if outcome is None:
         await refuse_press(callback, t, CallRefused(Refusal.FORGED, "unknown outcome"))
         return
     if outcome.kind == "callback":
         await callback.answer()
         await state.set_state(OnCall.callback_time)
-        await state.set_data(
-            {"call_id": view.call.id, "seq": view.state.seq, "outcome": callback_data.arg}
-        )
+        await state.set_data({"call_id": call_id, "seq": view.state.seq, "outcome": outcome_id})
         message_id = pressed_message_id(callback)
         await show_call(bot, calls, view, t, Panel.CALLBACK_TIME, message_id=message_id)
         return
+    intent = Intent("finish", arg=outcome_id, reason=_knockout_reason(view, outcome))
+    await _finish(callback, callback_data, bot, state, calls, t, intent, "call-finished-toast")
+
+
+def _knockout_reason(view: CallView, outcome: Outcome) -> str | None:
+    """Why a knocked-out lead is disqualified: the outcome's own reason if it was hit."""
     reasons = [hit.reason for hit in view.screen.knockouts]
-    reason = None
-    if outcome.kind == "disqualified" and reasons:
-        reason = outcome.reason if outcome.reason in reasons else reasons[0]
-    intent = Intent("finish", arg=callback_data.arg, reason=reason)
-    done = await _change(
-        callback,
-        bot,
-        calls,
-        t,
-        view.call.id,
-        callback_data.seq,
-        intent,
-        toast="call-finished-toast",
-    )
-    if done is not None:
-        await _leave_call(state, view.call.id)
+    if outcome.kind != "disqualified" or not reasons:
+        return None
+    return outcome.reason if outcome.reason in reasons else reasons[0]
 
 
 async def on_handoff(
@@ -190,30 +181,17 @@ async def on_handoff(
     account: Account,
 ) -> None:
     """A hot lead with BANT complete goes to the managers now: the call finishes qualified."""
-    try:
-        view = await calls.view(callback_data.call_id, account.id)
-    except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+    view = await _attempt(callback, t, calls.view(callback_data.call_id, account.id))
+    if view is None:
         return
     outcome = qualified_outcome(view.flow)
+    # An older screen is refused (or recognised as a double tap) by the sequence check.
     offered = callback_data.seq != view.state.seq or view.screen.handoff_ready
     if outcome is None or not offered:
         await refuse_press(callback, t, CallRefused(Refusal.FORGED, "no handoff offered"))
         return
-    # An older screen is refused (or recognised as a double tap) by the sequence check.
     intent = Intent("finish", arg=outcome, reason=HANDOFF_REASON)
-    done = await _change(
-        callback,
-        bot,
-        calls,
-        t,
-        view.call.id,
-        callback_data.seq,
-        intent,
-        toast="call-handoff-toast",
-    )
-    if done is not None:
-        await _leave_call(state, view.call.id)
+    await _finish(callback, callback_data, bot, state, calls, t, intent, "call-handoff-toast")
 
 
 async def on_callback_preset(
@@ -254,12 +232,10 @@ async def on_pause(
     account: Account,
 ) -> None:
     """Put the call aside; /resume brings it back where it was."""
-    try:
-        view = await calls.pause(callback_data.call_id, account.id, seq=callback_data.seq)
-    except CallRefused as refused:
-        await refuse_press(
-            callback, t, refused, bot=bot, calls=calls, call_id=callback_data.call_id
-        )
+    call_id = callback_data.call_id
+    work = calls.pause(call_id, account.id, seq=callback_data.seq)
+    view = await _attempt(callback, t, work, bot=bot, calls=calls, call_id=call_id)
+    if view is None:
         return
     await callback.answer(t.plain("call-paused-toast"))
     await _leave_call(state, view.call.id)
@@ -275,17 +251,15 @@ async def on_resume_call(
     t: I18n,
     account: Account,
 ) -> None:
-    """Continue an unfinished call: its screen in a fresh message, where it was."""
-    try:
-        view = await calls.reopen(callback_data.call_id, account.id)
-    except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+    """Continue an unfinished call where it was: in the paused screen itself, else anew."""
+    view = await _attempt(callback, t, calls.reopen(callback_data.call_id, account.id))
+    if view is None:
         return
     await callback.answer()
     await enter_call(state, view.call.id)
     pressed = pressed_message_id(callback)
     if pressed is not None and pressed == view.call.screen_message_id:
-        await show_call(bot, calls, view, t, message_id=pressed)  # the paused screen itself
+        await show_call(bot, calls, view, t, message_id=pressed)
     else:
         await show_call(bot, calls, view, t, fresh=True)
 
@@ -299,10 +273,8 @@ async def on_summary(
     account: Account,
 ) -> None:
     """The summary card of a finished call, as a new message."""
-    try:
-        view = await calls.view(callback_data.call_id, account.id)
-    except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+    view = await _attempt(callback, t, calls.view(callback_data.call_id, account.id))
+    if view is None:
         return
     await callback.answer()
     text, keyboard = render_summary(view, t)
@@ -325,31 +297,41 @@ async def on_again(
     chat_id = callback.message.chat.id if callback.message else account.id
     data = await state.get_data()
     opened = data.get("call_id")
-    try:
-        if data.get("again_from") == callback_data.call_id and isinstance(opened, int):
-            view = await calls.reopen(opened, account.id)
-            await callback.answer(t.plain("call-recorded-alert"))
-        else:
-            view = await calls.open_again(
+    if data.get("again_from") == callback_data.call_id and isinstance(opened, int):
+        work, toast = calls.reopen(opened, account.id), "call-recorded-alert"
+    else:
+        work, toast = (
+            calls.open_again(
                 callback_data.call_id, account.id, chat_id=chat_id, hunter_name=account.name
-            )
-            await callback.answer()
-    except CallRefused as refused:
-        await refuse_press(callback, t, refused)
+            ),
+            None,
+        )
+    view = await _attempt(callback, t, work)
+    if view is None:
         return
+    await callback.answer(t.plain(toast) if toast else None)
     await enter_call(state, view.call.id, again_from=callback_data.call_id)
     await show_call(bot, calls, view, t, fresh=True)
 
 
-async def on_not_a_hunter_press(callback: CallbackQuery, t: I18n) -> None:
-    """A call button pressed by someone without the hunter role: no screen ever offered it."""
-    logger.warning(
-        "Rejected a call press from user %s without the hunter role", callback.from_user.id
-    )
-    await callback.answer(t.plain("call-hunters-only-alert"), show_alert=True)
-
-
 # ----- helpers -----
+
+
+async def _attempt(
+    callback: CallbackQuery,
+    t: I18n,
+    work: Awaitable[CallView],
+    *,
+    bot: Bot | None = None,
+    calls: CallService | None = None,
+    call_id: int | None = None,
+) -> CallView | None:
+    """The call after `work`; None once a refused press is answered (and its screen resynced)."""
+    try:
+        return await work
+    except CallRefused as refused:
+        await refuse_press(callback, t, refused, bot=bot, calls=calls, call_id=call_id)
+        return None
 
 
 async def _change(
@@ -364,14 +346,29 @@ async def _change(
     toast: str | None = None,
 ) -> CallView | None:
     """Apply a press, answer it (before the slower redraw), then redraw; None if refused."""
-    try:
-        view = await calls.apply(call_id, callback.from_user.id, intent, seq=seq)
-    except CallRefused as refused:
-        await refuse_press(callback, t, refused, bot=bot, calls=calls, call_id=call_id)
+    work = calls.apply(call_id, callback.from_user.id, intent, seq=seq)
+    view = await _attempt(callback, t, work, bot=bot, calls=calls, call_id=call_id)
+    if view is None:
         return None
     await callback.answer(t.plain(toast) if toast else None)
     await show_call(bot, calls, view, t, message_id=pressed_message_id(callback))
     return view
+
+
+async def _finish(
+    callback: CallbackQuery,
+    callback_data: CallCb,
+    bot: Bot,
+    state: FSMContext,
+    calls: CallService,
+    t: I18n,
+    intent: Intent,
+    toast: str,
+) -> None:
+    """Finish the pressed call (its screen shows the summary); typed text stops going to it."""
+    call_id, seq = callback_data.call_id, callback_data.seq
+    if await _change(callback, bot, calls, t, call_id, seq, intent, toast=toast) is not None:
+        await _leave_call(state, call_id)
 
 
 async def _leave_call(state: FSMContext, call_id: int) -> None:

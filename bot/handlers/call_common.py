@@ -112,6 +112,14 @@ async def refuse_press(
         await show_call(bot, calls, view, t, message_id=pressed)
 
 
+async def on_not_a_hunter_press(callback: CallbackQuery, t: I18n) -> None:
+    """A call button pressed by someone without the hunter role: no screen ever offered it."""
+    logger.warning(
+        "Rejected a call press from user %s without the hunter role", callback.from_user.id
+    )
+    await callback.answer(t.plain("call-hunters-only-alert"), show_alert=True)
+
+
 def pressed_message_id(callback: CallbackQuery) -> int | None:
     """The id of the message whose button was pressed."""
     return callback.message.message_id if callback.message is not None else None

@@ -18,7 +18,14 @@ from bot.callbacks import CardAction, CardCb, FlowCb, MenuAction, MenuCb
 from bot.calls import CallService
 from bot.domain import Account, Role
 from bot.filters import HasRole, PrivateChat
-from bot.handlers.call_common import CardEntry, Forwarded, TypedText, enter_call, show_call
+from bot.handlers.call_common import (
+    CardEntry,
+    Forwarded,
+    TypedText,
+    enter_call,
+    on_not_a_hunter_press,
+    show_call,
+)
 from bot.i18n import I18n
 from bot.render import phone_region
 from bot.telegram import edit_or_send, escape, fit_message
@@ -156,11 +163,6 @@ async def on_card_forwarded(message: Message, t: I18n) -> None:
 async def on_not_a_hunter(message: Message, t: I18n, account: Account) -> None:
     """/call from someone without the hunter role."""
     await message.answer(t("call-hunters-only", user_id=str(account.id)))
-
-
-async def on_not_a_hunter_press(callback: CallbackQuery, t: I18n) -> None:
-    """A call button pressed by someone without the hunter role."""
-    await callback.answer(t.plain("call-hunters-only-alert"), show_alert=True)
 
 
 # ----- the card -----
