@@ -7,7 +7,7 @@ are packed with `scripts.telegram_limits.answer_callback_data`, the encoder the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
 
@@ -19,7 +19,7 @@ from bot.domain import CallStatus, Lead
 from bot.i18n import I18n
 from bot.render import bant_lines, card_title, format_money
 from bot.telegram import escape
-from scripts.engine import Screen, score_line
+from scripts.engine import ObjectionView, Screen, score_line
 from scripts.schema import Flow
 from scripts.summary import CallSummary
 from scripts.telegram_limits import MAX_BUTTONS_PER_ROW, answer_callback_data
@@ -48,71 +48,78 @@ class Panel(StrEnum):
 def render_call(
     view: CallView, t: I18n, panel: Panel = Panel.STEP
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The call screen: the summary once the call is finished, else the step and a panel."""
-    if view.call.status is CallStatus.FINISHED and panel not in (Panel.NOTE,):
+    """The call screen: the summary once the call is finished, else the step or a panel."""
+    if view.call.status is CallStatus.FINISHED and panel is not Panel.NOTE:
         return render_summary(view, t)
     if view.call.status is CallStatus.PAUSED:
         panel = Panel.PAUSED
-    screen = view.screen
-    head = header(view, t)
     if panel is Panel.STEP:
         return _step(view, t)
-    lines = [head]
-    keyboard: Keyboard = []
-    cancel = [_button(view, CallAction.SHOW, t.plain("call-cancel-button"))]
-    if panel is Panel.OBJECTIONS:
-        lines += [t("call-screen-objections"), _score(screen, t)]
-        keyboard += _rows(
-            [_button(view, CallAction.OBJECTION, label, oid) for oid, label in screen.objections],
-            2,
-        )
-        keyboard.append(cancel)
-    elif panel is Panel.FINISH:
-        lines += [t("call-screen-finish"), _score(screen, t)]
-        keyboard += [
-            [_button(view, CallAction.FINISH, outcome.title, outcome.id)]
-            for outcome in screen.outcomes
-        ]
-        keyboard.append(cancel)
-    elif panel is Panel.NOTE:
-        lines.append(t("call-screen-note"))
-        keyboard.append(cancel)
-    elif panel is Panel.NO_FIT:
-        lines.append(t("call-screen-nofit"))
-        keyboard.append(cancel)
-    elif panel is Panel.CALLBACK_TIME:
-        lines.append(t("call-screen-callback"))
-        keyboard.append(
-            [
-                _button(
-                    view,
-                    CallAction.CALLBACK_TIME,
-                    t.plain(f"call-callback-{preset}-button"),
-                    preset,
-                )
-                for preset in CALLBACK_PRESETS
-            ]
-        )
-        keyboard.append(cancel)
-    else:
-        lines.append(t("call-screen-paused"))
-        keyboard.append(
-            [
-                InlineKeyboardButton(
-                    text=t.plain("call-resume-button"),
-                    callback_data=ResumeCallCb(call_id=view.call.id).pack(),
-                )
-            ]
-        )
-    return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=keyboard)
+    blocks, keyboard = _PANELS[panel](view, t)
+    text = "\n\n".join([header(view, t), *blocks])
+    return text, InlineKeyboardMarkup(inline_keyboard=keyboard)
+
+
+PanelParts = tuple[list[str], Keyboard]
+
+
+def _objections_panel(view: CallView, t: I18n) -> PanelParts:
+    buttons = [
+        _button(view, CallAction.OBJECTION, label, objection_id)
+        for objection_id, label in view.screen.objections
+    ]
+    blocks = [t("call-screen-objections"), _score(view.screen, t)]
+    return blocks, [*_rows(buttons, 2), _cancel_row(view, t)]
+
+
+def _outcomes_panel(view: CallView, t: I18n) -> PanelParts:
+    rows = [
+        [_button(view, CallAction.FINISH, outcome.title, outcome.id)]
+        for outcome in view.screen.outcomes
+    ]
+    return [t("call-screen-finish"), _score(view.screen, t)], [*rows, _cancel_row(view, t)]
+
+
+def _note_panel(view: CallView, t: I18n) -> PanelParts:
+    return [t("call-screen-note")], [_cancel_row(view, t)]
+
+
+def _no_fit_panel(view: CallView, t: I18n) -> PanelParts:
+    return [t("call-screen-nofit")], [_cancel_row(view, t)]
+
+
+def _callback_time_panel(view: CallView, t: I18n) -> PanelParts:
+    presets = [
+        _button(view, CallAction.CALLBACK_TIME, t.plain(f"call-callback-{preset}-button"), preset)
+        for preset in CALLBACK_PRESETS
+    ]
+    return [t("call-screen-callback")], [presets, _cancel_row(view, t)]
+
+
+def _paused_panel(view: CallView, t: I18n) -> PanelParts:
+    resume = InlineKeyboardButton(
+        text=t.plain("call-resume-button"), callback_data=ResumeCallCb(call_id=view.call.id).pack()
+    )
+    return [t("call-screen-paused")], [[resume]]
+
+
+def _cancel_row(view: CallView, t: I18n) -> list[InlineKeyboardButton]:
+    """Back to the step, nothing changed."""
+    return [_button(view, CallAction.SHOW, t.plain("call-cancel-button"))]
+
+
+_PANELS: dict[Panel, Callable[[CallView, I18n], PanelParts]] = {
+    Panel.OBJECTIONS: _objections_panel,
+    Panel.FINISH: _outcomes_panel,
+    Panel.NOTE: _note_panel,
+    Panel.NO_FIT: _no_fit_panel,
+    Panel.CALLBACK_TIME: _callback_time_panel,
+    Panel.PAUSED: _paused_panel,
+}
 
 
 def quote(text: str) -> str:
-    """A line to read aloud, as a quote.
-
-    Author and client texts are escaped here rather than passed to a translation: Fluent
-    refuses arguments over 1,000 characters, and a note or a long line may be longer.
-    """
+    """A line to read aloud, as a quote (escaped: an author or a client wrote it)."""
     return f"<blockquote>{escape(text)}</blockquote>"
 
 
@@ -128,42 +135,57 @@ def header(view: CallView, t: I18n) -> str:
 
 
 def _step(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
+    """The step with its answers, or an open objection, or a knock-out or outcome reached."""
     screen = view.screen
-    blocks = [header(view, t)]
-    keyboard: Keyboard = []
-    reached = screen.reached_outcome
-    objection = screen.objection_open
-    if objection is not None:
-        blocks.append(t("call-screen-objection", label=objection.label))
-        blocks.append(quote(objection.say))
-        keyboard.append([_button(view, CallAction.RESUME, t.plain("call-return-button"))])
+    if screen.objection_open is not None:
+        blocks, keyboard = _objection_open(view, screen.objection_open, t)
+    elif screen.knockouts or screen.reached_outcome is not None:
+        blocks, keyboard = _ending(view, t)
     else:
-        disqualify = screen.disqualify_outcome if screen.knockouts else None
-        if screen.knockouts:
-            hit = screen.knockouts[0]
-            blocks.append(t("call-screen-knockout", title=hit.title))
-            if hit.say:
-                blocks.append(quote(hit.say))
-        if disqualify is not None:
-            label = t.plain("call-disqualify-button")
-            keyboard.append([_button(view, CallAction.FINISH, label, disqualify.id)])
-        if reached is not None:
-            same = disqualify is not None and disqualify.id == reached.id
-            if not same:
-                blocks.append(t("call-screen-reached", title=reached.title))
-                if reached.say:
-                    blocks.append(quote(reached.say))
-                label = t.plain("call-finish-with-button", title=reached.title)
-                keyboard.append([_button(view, CallAction.FINISH, label, reached.id)])
-        else:
-            blocks += _step_text(screen, t)
-            keyboard += _answer_rows(view, t)
-    blocks.append(_score(screen, t))
-    if objection is None and _handoff_offered(screen):
+        blocks, keyboard = _step_text(screen, t), _answer_rows(view, t)
+    blocks = [header(view, t), *blocks, _score(screen, t)]
+    if screen.objection_open is None and _handoff_offered(screen):
         blocks.append(t("call-screen-handoff"))
         keyboard.insert(0, [_button(view, CallAction.HANDOFF, t.plain("call-handoff-button"))])
-    keyboard += _controls(view, t, on_step=reached is None and objection is None)
+    on_step = screen.reached_outcome is None and screen.objection_open is None
+    keyboard += _controls(view, t, on_step=on_step)
     return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=keyboard)
+
+
+def _objection_open(view: CallView, objection: ObjectionView, t: I18n) -> PanelParts:
+    """The client's objection, its rebuttal to read out, and the way back to the question."""
+    blocks = [t("call-screen-objection", label=objection.label), quote(objection.say)]
+    return blocks, [[_button(view, CallAction.RESUME, t.plain("call-return-button"))]]
+
+
+def _ending(view: CallView, t: I18n) -> PanelParts:
+    """A knock-out (finish as not a fit) and/or the outcome the script reached (finish with it).
+
+    A knock-out before the script's end leaves the step's answers on screen: the hunter may
+    still go on, the knock-out line only warns.
+    """
+    screen = view.screen
+    blocks: list[str] = []
+    keyboard: Keyboard = []
+    disqualify = screen.disqualify_outcome if screen.knockouts else None
+    if screen.knockouts:
+        hit = screen.knockouts[0]
+        blocks += [t("call-screen-knockout", title=hit.title), *_quoted(hit.say)]
+    if disqualify is not None:
+        label = t.plain("call-disqualify-button")
+        keyboard.append([_button(view, CallAction.FINISH, label, disqualify.id)])
+    reached = screen.reached_outcome
+    if reached is None:
+        return [*blocks, *_step_text(screen, t)], [*keyboard, *_answer_rows(view, t)]
+    if disqualify is None or disqualify.id != reached.id:
+        blocks += [t("call-screen-reached", title=reached.title), *_quoted(reached.say)]
+        label = t.plain("call-finish-with-button", title=reached.title)
+        keyboard.append([_button(view, CallAction.FINISH, label, reached.id)])
+    return blocks, keyboard
+
+
+def _quoted(text: str | None) -> list[str]:
+    return [quote(text)] if text else []
 
 
 def _step_text(screen: Screen, t: I18n) -> list[str]:
