@@ -8,12 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
 
+from bot.app import Flows, create_dispatcher
 from bot.clock import FakeClock
+from bot.config import Settings
 from bot.db import Database
+from bot.i18n import Translator
 from bot.reminders import deliver_due_reminders
 from tests.bot.conftest import HUNTER
-from tests.bot.harness import Conversation, World
+from tests.bot.harness import TEST_TOKEN, Conversation, RecordingSession, World
 from tests.bot.test_call_outcomes import CARDS, RU_COLD, play, tap
 
 TO_CALLBACK = (
@@ -167,3 +172,37 @@ async def test_a_double_tap_on_call_again_opens_one_call(world: World, db: Datab
     answers = sorted(str(conv.answer_for(q).get("text")) for q in (first, second))
     assert answers == ["None", "Уже записано"]
     assert conv.last_text.startswith("ООО «Северный хлеб» · шаг 1/12")
+
+
+async def test_a_callback_survives_a_restart_and_its_buttons_still_work(
+    world: World,
+    db: Database,
+    clock: FakeClock,
+    settings: Settings,
+    flows: Flows,
+    translator: Translator,
+) -> None:
+    conv = await asked_for_a_callback_time(world)
+    await conv.send("завтра в 15:00")
+    await world.dispatcher.storage.close()
+
+    # A new process: its own connection, dispatcher and bot over the same database file.
+    restarted = await Database.open(db.path)
+    try:
+        session = RecordingSession(clock)
+        bot = Bot(TEST_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+        dispatcher = create_dispatcher(
+            settings, db=restarted, clock=clock, flows=flows, translator=translator
+        )
+        after = World(dispatcher=dispatcher, bot=bot, session=session, clock=clock)
+        clock.set(datetime(2025, 3, 4, 12, 0, tzinfo=UTC))
+
+        assert await deliver_due_reminders(bot, restarted, clock, translator) == 1
+
+        hunter = after.conversation(HUNTER)
+        assert hunter.last_text.startswith("⏰ Перезвонить: ООО «Северный хлеб»")
+        await hunter.tap("📞 Позвонить снова")
+        assert hunter.last_text.startswith("ООО «Северный хлеб» · шаг 1/12")
+        await dispatcher.storage.close()
+    finally:
+        await restarted.close()

@@ -155,3 +155,28 @@ async def test_a_manager_in_the_managers_chat_is_let_through_quietly(world: Worl
     await conv.send("/start")
 
     assert world.chat(-1001234567890) == []
+
+
+async def test_a_strangers_edited_message_is_refused_and_leaves_no_trace(
+    world: World, db: Database
+) -> None:
+    conv = world.conversation(STRANGER, "Незнакомец", None, language_code="en")
+
+    await conv.send_edited("/start")
+
+    assert conv.last_text == (
+        "Sorry, you don't have access to this bot.\n"
+        f"To get access, send your Telegram ID to an administrator: {STRANGER}"
+    )
+    assert (await _count(db, "users"), await _count(db, "fsm")) == (3, 0)
+
+
+async def test_a_strangers_command_in_the_managers_chat_is_refused_with_their_id(
+    world: World, db: Database
+) -> None:
+    conv = world.group_conversation(STRANGER, -1001234567890, "Незнакомец")
+
+    await conv.send("/leads")
+
+    assert conv.last_text.endswith(f"передайте администратору ваш Telegram ID: {STRANGER}")
+    assert (await _count(db, "users"), await _count(db, "fsm")) == (3, 0)

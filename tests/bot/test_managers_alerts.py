@@ -126,6 +126,17 @@ async def test_a_qualified_lead_arrives_as_a_card_with_everything_a_manager_need
     assert card.buttons == CARD_BUTTONS
 
 
+async def test_the_card_gives_the_reasons_against_too(
+    world: World, db: Database, relay: OutboxRelay, sleep: FakeSleep, ru_flow: Any
+) -> None:
+    summary = qualified_summary(ru_flow, reasons_against=("Договор с поставщиком до осени",))
+
+    await alerted_lead(world, db, relay, sleep, summary)
+
+    [card] = world.chat(GROUP)
+    assert "👎 Против: Договор с поставщиком до осени" in card.text.splitlines()
+
+
 async def test_the_hunters_own_call_ends_in_an_alert_in_the_managers_chat(
     world: World, db: Database, relay: OutboxRelay, sleep: FakeSleep
 ) -> None:
