@@ -1,10 +1,21 @@
-"""SQLite persistence: one aiosqlite connection, numbered migrations, serialized writes.
+"""SQLite persistence: numbered migrations, serialized writes, group commits, read caches.
 
-Writes go through `Database.transaction()`: an asyncio lock around `BEGIN IMMEDIATE ... COMMIT`.
-Without the lock, concurrent tasks interleave statements on the shared connection and one task's
-COMMIT or ROLLBACK would end another task's transaction. Reads outside a transaction are allowed;
-because the connection is shared they can see a running transaction's uncommitted rows, so a
-read that decides a write belongs inside the transaction.
+Three connections to one WAL file, each used from one thread:
+- the aiosqlite connection (`Database.connection`, `Database.transaction()`): an asyncio lock
+  around `BEGIN IMMEDIATE ... COMMIT`. Without the lock, concurrent tasks interleave statements
+  on the shared connection and one task's COMMIT or ROLLBACK would end another task's
+  transaction. Reads outside a transaction are allowed; because the connection is shared they
+  can see a running transaction's uncommitted rows, so a read that decides a write belongs
+  inside the transaction.
+- the writer (`Database.write(work)`): a whole unit of work, a plain function over a sqlite3
+  connection, runs on the writer's thread in one hop. Units queued while a commit is on disk
+  share the next transaction (group commit), each in its own savepoint, so a failing unit
+  leaves the others intact, and each caller resumes only once its unit is durably committed.
+- the reader (`Database.read(work)`): read-only, one consistent snapshot per unit of work, never
+  queued behind a commit; it sees only committed rows, which includes a caller's own committed
+  writes.
+The writer and `transaction()` share the write lock, so the process never races itself for
+SQLite's write lock.
 """
 
 from __future__ import annotations
@@ -14,20 +25,36 @@ import json
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Mapping
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import aiosqlite
+
+from bot.domain import Account
 
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+MAX_GROUP = 128
+"""Units of work committed together at most; bounds how long one group holds the write lock."""
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+Work = Callable[[sqlite3.Connection], T]
+"""A unit of work: plain sqlite3 calls on the connection it is given, no awaiting inside."""
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -102,8 +129,261 @@ def from_json(text: str) -> dict[str, Any]:
     return value
 
 
+class Absent:
+    """What `ReadCache.get` returns for a key it does not hold (None is a value worth keeping)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = Absent()
+
+
+class ReadCache(Generic[K, V]):
+    """A bounded, expiring copy of values read from the database, kept coherent by its writers.
+
+    The database stays the truth. A reader takes a `ticket()` before it reads and `offer`s what it
+    read with it; the value is kept only if nothing was invalidated meanwhile and no change is
+    waiting for its transaction to end, so a read that raced a write is never kept. Writers call
+    `Database.changed(cache, key)`. Entries expire after `ttl_seconds` as a net for edits made
+    outside the bot (a person with the sqlite3 shell); the least recently used go first beyond
+    `max_size`.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_size: int,
+        ttl_seconds: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
+        self._max_size = max_size
+        self._ttl = ttl_seconds
+        self._monotonic = monotonic
+        self._generation = 0
+        self._pending = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: K) -> V | Absent:
+        """The value kept for `key`, or ABSENT."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return ABSENT
+        expires, value = entry
+        if self._monotonic() >= expires:
+            del self._entries[key]
+            return ABSENT
+        self._entries.move_to_end(key)
+        return value
+
+    def ticket(self) -> int:
+        """Take before reading the value to `offer`."""
+        return self._generation
+
+    def offer(self, key: K, value: V, ticket: int) -> None:
+        """Keep a value read after `ticket` was taken, unless a change may have raced the read."""
+        if ticket != self._generation or self._pending:
+            return
+        self._entries[key] = (self._monotonic() + self._ttl, value)
+        self._entries.move_to_end(key)
+        if len(self._entries) > self._max_size:
+            self._entries.popitem(last=False)
+
+    def invalidate(self, key: K) -> None:
+        """Forget `key`; reads already under way are not kept either."""
+        self._generation += 1
+        self._entries.pop(key, None)
+
+    def hold(self) -> None:
+        """A change is written but not committed: keep nothing new until `release`."""
+        self._pending += 1
+
+    def release(self, key: K) -> None:
+        """The change held for `key` is committed or rolled back."""
+        self._pending -= 1
+        self.invalidate(key)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._generation += 1
+        self._entries.clear()
+
+
+ACCOUNT_CACHE_SIZE = 4096
+ACCOUNT_CACHE_TTL_SECONDS = 60.0
+
+
+@dataclass(slots=True)
+class DatabaseStats:
+    """Units of work run so far: reads, writes, and the transactions that committed the writes.
+
+    With group commit `commits` grows slower than `units`; benchmarks and tests read these.
+    """
+
+    reads: int = 0
+    units: int = 0
+    commits: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    value: Any = None
+    error: Exception | None = None
+
+
+@dataclass(slots=True)
+class _Unit:
+    work: Work[Any]
+    future: asyncio.Future[Any]
+
+
+class _Lane:
+    """One sqlite3 connection used only from a thread of its own; each `run` is one hop there."""
+
+    def __init__(self, name: str) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._conn: sqlite3.Connection | None = None
+
+    async def open(self, path: Path, *, read_only: bool) -> None:
+        loop = asyncio.get_running_loop()
+        self._conn = await loop.run_in_executor(self._executor, _connect, path, read_only)
+
+    async def run(self, work: Work[T]) -> T:
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("the database is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, conn)
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
+        self._executor.shutdown(wait=False)
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    # The same durability as the main connection: a commit is on disk before it returns.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+    if read_only:
+        conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _in_snapshot(work: Work[T], conn: sqlite3.Connection) -> T:
+    conn.execute("BEGIN")
+    try:
+        return work(conn)
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # nothing to keep: the connection is read-only
+
+
+def _commit_group(
+    works: Sequence[Work[Any]], conn: sqlite3.Connection
+) -> tuple[list[_Outcome], int]:
+    """Run the units in one transaction, each in a savepoint; outcomes and the commits made."""
+    if conn.in_transaction:
+        # A unit that raised something other than an Exception left its group open.
+        _rollback_quietly(conn)
+    if len(works) == 1:
+        return [_alone(works[0], conn)], 1
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as e:
+        return [_Outcome(error=e)] * len(works), 0
+    outcomes = []
+    for work in works:
+        outcome = _in_savepoint(work, conn)
+        if outcome is None:
+            # SQLite gave up the whole transaction (an I/O error, a full disk): nothing of the
+            # group is committed, so each unit is tried again on its own.
+            return _one_by_one(works, conn)
+        outcomes.append(outcome)
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.Error as e:
+        logger.warning(
+            "A group commit of %d units failed (%s); committing them one by one", len(works), e
+        )
+        return _one_by_one(works, conn)
+    return outcomes, 1
+
+
+def _in_savepoint(work: Work[Any], conn: sqlite3.Connection) -> _Outcome | None:
+    """The unit's outcome inside the group; None when the group's transaction is lost."""
+    try:
+        conn.execute("SAVEPOINT unit")
+    except sqlite3.Error:
+        return None
+    try:
+        value = work(conn)
+    except Exception as e:
+        if not conn.in_transaction:
+            return None
+        try:
+            conn.execute("ROLLBACK TO unit")
+            conn.execute("RELEASE unit")
+        except sqlite3.Error:
+            return None
+        return _Outcome(error=e)
+    try:
+        conn.execute("RELEASE unit")
+    except sqlite3.Error:
+        return None
+    return _Outcome(value=value)
+
+
+def _one_by_one(
+    works: Sequence[Work[Any]], conn: sqlite3.Connection
+) -> tuple[list[_Outcome], int]:
+    _rollback_quietly(conn)
+    outcomes = [_alone(work, conn) for work in works]
+    return outcomes, sum(1 for outcome in outcomes if outcome.error is None)
+
+
+def _alone(work: Work[Any], conn: sqlite3.Connection) -> _Outcome:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        value = work(conn)
+        conn.execute("COMMIT")
+    except Exception as e:
+        _rollback_quietly(conn)
+        return _Outcome(error=e)
+    return _Outcome(value=value)
+
+
+def _rollback_quietly(conn: sqlite3.Connection) -> None:
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        logger.exception("ROLLBACK failed")
+
+
+def _settle(future: asyncio.Future[Any], outcome: _Outcome) -> None:
+    if future.done():
+        return  # the caller was cancelled; a committed unit stays committed
+    if outcome.error is not None:
+        future.set_exception(outcome.error)
+    else:
+        future.set_result(outcome.value)
+
+
+_DATABASES: weakref.WeakValueDictionary[int, Database] = weakref.WeakValueDictionary()
+
+
 class Database:
-    """The application's single SQLite connection and its write lock."""
+    """The application's SQLite connections, its write lock and its read caches."""
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
@@ -116,6 +396,24 @@ class Database:
         )
         self._depth = 0
         self._closed = False
+        self._closing = False
+        self._writer = _Lane("db-writer")
+        self._reader = _Lane("db-reader")
+        self._units: list[_Unit] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._on_transaction_end: list[Callable[[], None]] = []
+        self.stats = DatabaseStats()
+        self.accounts: ReadCache[int, Account | None] = ReadCache(
+            max_size=ACCOUNT_CACHE_SIZE, ttl_seconds=ACCOUNT_CACHE_TTL_SECONDS
+        )
+        """People and their roles by user id, as `UsersRepo.get` read them."""
+        _DATABASES[id(connection)] = self
+
+    @staticmethod
+    def of(connection: aiosqlite.Connection) -> Database | None:
+        """The open Database whose shared connection this is (repositories find caches so)."""
+        db = _DATABASES.get(id(connection))
+        return db if db is not None and db._connection is connection else None
 
     @classmethod
     async def open(
@@ -146,6 +444,8 @@ class Database:
         try:
             await db._configure()
             await db.migrate(bundled_migrations() if migrations is None else migrations)
+            await db._writer.open(path, read_only=False)
+            await db._reader.open(path, read_only=True)
         except BaseException as e:
             await db.close()
             if isinstance(e, sqlite3.Error):
@@ -207,13 +507,12 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction: commits when the block ends, rolls back if it raises."""
-        task = asyncio.current_task()
-        if task is not None and self._owner.get() is task and self._write_lock.locked():
+        if self._owns_transaction():
             async with self._savepoint() as conn:
                 yield conn
             return
         async with self._write_lock:
-            token = self._owner.set(task)
+            token = self._owner.set(asyncio.current_task())
             conn = self.connection
             try:
                 if conn.in_transaction:
@@ -233,6 +532,77 @@ class Database:
                     raise
             finally:
                 self._owner.reset(token)
+                self._transaction_ended()
+
+    async def write(self, work: Work[T]) -> T:
+        """Run `work` in a write transaction; returns its result once durably committed.
+
+        Units queued while a group is being committed share the next transaction (group
+        commit), each in a savepoint of its own: an exception from `work` rolls back only its
+        own changes and is raised here, the other units commit. Should the shared COMMIT fail,
+        each unit runs again in a transaction of its own, so `work` must depend only on its
+        arguments and the database; only a committed run's result is returned.
+        """
+        if self._closing:
+            raise RuntimeError("the database is closed")
+        if self._owns_transaction():
+            raise RuntimeError("Database.write() inside transaction() would wait for itself")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._units.append(_Unit(work, future))
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush(), name="db-group-commit")
+        return await future
+
+    async def read(self, work: Work[T]) -> T:
+        """Run `work` on the read-only connection, in one snapshot of committed data."""
+        if self._closing:
+            raise RuntimeError("the database is closed")
+        self.stats.reads += 1
+        return await self._reader.run(partial(_in_snapshot, work))
+
+    def changed(self, cache: ReadCache[K, Any], key: K) -> None:
+        """A write changed what `cache` holds for `key`: forget it now and when it commits."""
+        cache.invalidate(key)
+        if self._write_lock.locked() and self._connection.in_transaction:
+            # Until the transaction ends, another connection still reads the old value.
+            cache.hold()
+            self._on_transaction_end.append(partial(cache.release, key))
+
+    async def _flush(self) -> None:
+        """Commit queued units in groups until none are left."""
+        try:
+            while self._units:
+                async with self._write_lock:
+                    units = [unit for unit in self._units[:MAX_GROUP] if not unit.future.done()]
+                    del self._units[:MAX_GROUP]
+                    if not units:
+                        continue
+                    works = [unit.work for unit in units]
+                    try:
+                        outcomes, commits = await self._writer.run(partial(_commit_group, works))
+                    except asyncio.CancelledError:
+                        stopped = RuntimeError("the database writer was stopped")
+                        for unit in (*units, *self._units):
+                            _settle(unit.future, _Outcome(error=stopped))
+                        self._units.clear()
+                        raise
+                    except Exception as e:
+                        outcomes, commits = [_Outcome(error=e)] * len(units), 0
+                    self.stats.units += len(units)
+                    self.stats.commits += commits
+                for unit, outcome in zip(units, outcomes, strict=True):
+                    _settle(unit.future, outcome)
+        finally:
+            self._flusher = None
+
+    def _owns_transaction(self) -> bool:
+        task = asyncio.current_task()
+        return task is not None and self._owner.get() is task and self._write_lock.locked()
+
+    def _transaction_ended(self) -> None:
+        callbacks, self._on_transaction_end = self._on_transaction_end, []
+        for callback in callbacks:
+            callback()
 
     @asynccontextmanager
     async def _savepoint(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -261,12 +631,19 @@ class Database:
             logger.exception("ROLLBACK failed")
 
     async def close(self) -> None:
-        """Close the connection (idempotent); waits for a running transaction to finish."""
+        """Close the connections (idempotent); queued writes and a running transaction finish."""
         if self._closed:
             return
+        self._closing = True
+        while self._flusher is not None:
+            await asyncio.wait({self._flusher})
         async with self._write_lock:
+            if self._closed:
+                return
             self._closed = True
             await self._connection.close()
+            await self._writer.close()
+            await self._reader.close()
 
     async def __aenter__(self) -> Database:
         return self

@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.db import from_db_time, from_json, optional_time, to_db_time, to_json
+from bot.db import Absent, Database, from_db_time, from_json, optional_time, to_db_time, to_json
 from bot.domain import (
     Account,
     Call,
@@ -95,14 +95,36 @@ class _Repo:
 
 
 class UsersRepo(_Repo):
-    """People and their roles."""
+    """People and their roles.
+
+    Every update reads its sender's account, so accounts are kept in the Database's
+    `accounts` cache; each method here that changes a person drops them from it (again when
+    the transaction ends), so a revoked role takes effect on the very next update. Change
+    people and roles through this class, not with SQL of your own.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__(conn)
+        self._db = Database.of(conn)
 
     async def get(self, user_id: int) -> Account | None:
         """The account with its roles, or None for someone the bot has never been told about."""
+        cache = self._db.accounts if self._db is not None else None
+        ticket = 0
+        if cache is not None:
+            kept = cache.get(user_id)
+            if not isinstance(kept, Absent):
+                return kept
+            ticket = cache.ticket()
         row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
-        if row is None:
-            return None
-        return self._account(row, await self.roles(user_id))
+        account = None if row is None else self._account(row, await self.roles(user_id))
+        if cache is not None:
+            cache.offer(user_id, account, ticket)
+        return account
+
+    def _changed(self, user_id: int) -> None:
+        if self._db is not None:
+            self._db.changed(self._db.accounts, user_id)
 
     async def roles(self, user_id: int) -> frozenset[Role]:
         """The person's roles (empty for strangers)."""
@@ -120,6 +142,7 @@ class UsersRepo(_Repo):
             " username = excluded.username, updated_at = excluded.updated_at",
             (user_id, name, username, to_db_time(now), to_db_time(now)),
         )
+        self._changed(user_id)
 
     async def ensure(self, user_id: int, *, now: datetime) -> None:
         """Make sure a row exists (for ids known from configuration before they write)."""
@@ -128,6 +151,7 @@ class UsersRepo(_Repo):
             " ON CONFLICT (id) DO NOTHING",
             (user_id, to_db_time(now), to_db_time(now)),
         )
+        self._changed(user_id)
 
     async def set_language(self, user_id: int, language: str | None, *, now: datetime) -> None:
         """Remember the person's chosen language (None: follow the Telegram client)."""
@@ -135,6 +159,7 @@ class UsersRepo(_Repo):
             "UPDATE users SET language = ?, updated_at = ? WHERE id = ?",
             (language, to_db_time(now), user_id),
         )
+        self._changed(user_id)
 
     async def grant(
         self, user_id: int, role: Role, *, granted_by: int | None, now: datetime
@@ -146,6 +171,7 @@ class UsersRepo(_Repo):
             " ON CONFLICT (user_id, role) DO NOTHING",
             (user_id, role.value, granted_by, to_db_time(now)),
         )
+        self._changed(user_id)
         return changed > 0
 
     async def revoke(self, user_id: int, role: Role) -> bool:
@@ -153,6 +179,7 @@ class UsersRepo(_Repo):
         changed = await self._run(
             "DELETE FROM user_roles WHERE user_id = ? AND role = ?", (user_id, role.value)
         )
+        self._changed(user_id)
         return changed > 0
 
     async def list_by_role(self, role: Role) -> list[Account]:
