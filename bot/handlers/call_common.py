@@ -7,9 +7,11 @@ and which call; where the call stands always comes from its events in the databa
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
@@ -18,6 +20,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.call_screen import Panel, render_call
 from bot.calls import CallRefused, CallService, CallView, Refusal
+from bot.domain import Account
+from bot.handlers.desks import install_desk
 from bot.i18n import I18n
 from bot.telegram import edit_or_send
 
@@ -82,34 +86,98 @@ def log_refusal(user_id: int, refused: CallRefused) -> None:
         logger.warning("No branch matched for user %s: %s", user_id, refused)
 
 
-async def refuse_press(
-    callback: CallbackQuery,
-    t: I18n,
-    refused: CallRefused,
-    *,
-    bot: Bot | None = None,
-    calls: CallService | None = None,
-    call_id: int | None = None,
-) -> None:
-    """Answer a press that changed nothing, saying why; resync the screen it came from.
+@dataclass(frozen=True, slots=True)
+class CallDesk:
+    """What the call handlers work with for one update: the hunter, their conversation state,
+    the call use cases, the bot that draws the screen, and the hunter's language."""
 
-    A press on the call's own screen message that is out of date means the screen missed an
-    update (the bot stopped between saving an answer and redrawing): it is redrawn, so the
-    hunter sees the current question again.
-    """
-    log_refusal(callback.from_user.id, refused)
-    await callback.answer(t.plain(_ALERT_KEYS[refused.refusal]))
-    if bot is None or calls is None or call_id is None:
-        return
-    if refused.refusal not in (Refusal.RECORDED, Refusal.CLOSED):
-        return
-    pressed = pressed_message_id(callback)
-    try:
-        view = await calls.view(call_id, callback.from_user.id)
-    except CallRefused:
-        return
-    if pressed is not None and view.call.screen_message_id == pressed:
-        await show_call(bot, calls, view, t, message_id=pressed)
+    account: Account
+    bot: Bot
+    calls: CallService
+    state: FSMContext
+    t: I18n
+
+    async def attempt(
+        self, callback: CallbackQuery, work: Awaitable[CallView], *, resync: int | None = None
+    ) -> CallView | None:
+        """The call after `work`; None once a refused press is answered (see `refuse`)."""
+        try:
+            return await work
+        except CallRefused as refused:
+            await self.refuse(callback, refused, resync=resync)
+            return None
+
+    async def refuse(
+        self, callback: CallbackQuery, refused: CallRefused, *, resync: int | None = None
+    ) -> None:
+        """Answer a press that changed nothing, saying why; resync the screen of call `resync`.
+
+        A press on the call's own screen message that is out of date means the screen missed
+        an update (the bot stopped between saving an answer and redrawing): it is redrawn, so
+        the hunter sees the current question again.
+        """
+        log_refusal(callback.from_user.id, refused)
+        await callback.answer(self.t.plain(_ALERT_KEYS[refused.refusal]))
+        if resync is None or refused.refusal not in (Refusal.RECORDED, Refusal.CLOSED):
+            return
+        pressed = pressed_message_id(callback)
+        try:
+            view = await self.calls.view(resync, callback.from_user.id)
+        except CallRefused:
+            return
+        if pressed is not None and view.call.screen_message_id == pressed:
+            await self.show(view, message_id=pressed)
+
+    async def show(
+        self,
+        view: CallView,
+        panel: Panel = Panel.STEP,
+        *,
+        message_id: int | None = None,
+        fresh: bool = False,
+    ) -> int:
+        """Draw the call screen in `message_id` (default: the call's screen message) or anew.
+
+        The message that shows the screen is remembered on the call, so typed answers edit it;
+        a screen moved to a fresh message leaves the old one without buttons.
+        """
+        call = view.call
+        text, markup = render_call(view, self.t, panel)
+        if fresh and call.screen_message_id is not None:
+            await _drop_buttons(self.bot, call.chat_id, call.screen_message_id)
+        target = None if fresh else (message_id or call.screen_message_id)
+        shown = await edit_or_send(self.bot, call.chat_id, target, text, reply_markup=markup)
+        if shown != call.screen_message_id:
+            await self.calls.set_screen_message(call.id, chat_id=call.chat_id, message_id=shown)
+        return shown
+
+    async def enter(self, call_id: int, *, again_from: int | None = None) -> None:
+        """Typed text now answers this call (`again_from`: the earlier call to the same lead)."""
+        await self.state.set_state(OnCall.answering)
+        data: dict[str, int] = {"call_id": call_id}
+        if again_from is not None:
+            data["again_from"] = again_from
+        await self.state.set_data(data)
+
+    async def leave(self, call_id: int) -> None:
+        """Typed text no longer goes to this call (it is paused or over)."""
+        if await self.current_call_id() == call_id:
+            await self.state.clear()
+
+    async def current_call_id(self) -> int | None:
+        """The call typed text belongs to, if any."""
+        value = (await self.state.get_data()).get("call_id")
+        return value if isinstance(value, int) else None
+
+
+def install_call_desk(router: Router) -> None:
+    """Give the router's handlers their `desk: CallDesk`."""
+    install_desk(
+        router,
+        lambda data: CallDesk(
+            data["account"], data["bot"], data["calls"], data["state"], data["t"]
+        ),
+    )
 
 
 async def on_not_a_hunter_press(callback: CallbackQuery, t: I18n) -> None:
@@ -120,35 +188,16 @@ async def on_not_a_hunter_press(callback: CallbackQuery, t: I18n) -> None:
     await callback.answer(t.plain("call-hunters-only-alert"), show_alert=True)
 
 
+def pressed_in(callback: CallbackQuery) -> tuple[int, int | None]:
+    """The chat and the message whose button was pressed (the person's chat if it is gone)."""
+    if callback.message is None:
+        return callback.from_user.id, None
+    return callback.message.chat.id, callback.message.message_id
+
+
 def pressed_message_id(callback: CallbackQuery) -> int | None:
     """The id of the message whose button was pressed."""
     return callback.message.message_id if callback.message is not None else None
-
-
-async def show_call(
-    bot: Bot,
-    calls: CallService,
-    view: CallView,
-    t: I18n,
-    panel: Panel = Panel.STEP,
-    *,
-    message_id: int | None = None,
-    fresh: bool = False,
-) -> int:
-    """Draw the call screen in `message_id` (default: the call's screen message) or anew.
-
-    The message that shows the screen is remembered on the call, so typed answers edit it; a
-    screen moved to a fresh message leaves the old one without buttons.
-    """
-    call = view.call
-    text, markup = render_call(view, t, panel)
-    if fresh and call.screen_message_id is not None:
-        await _drop_buttons(bot, call.chat_id, call.screen_message_id)
-    target = None if fresh else (message_id or call.screen_message_id)
-    shown = await edit_or_send(bot, call.chat_id, target, text, reply_markup=markup)
-    if shown != call.screen_message_id:
-        await calls.set_screen_message(call.id, chat_id=call.chat_id, message_id=shown)
-    return shown
 
 
 async def _drop_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
@@ -157,18 +206,3 @@ async def _drop_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
     except TelegramBadRequest as e:
         # Already without buttons, deleted or too old: nothing left to press there anyway.
         logger.debug("Could not clear the old call screen %s: %s", message_id, e.message)
-
-
-async def enter_call(state: FSMContext, call_id: int, *, again_from: int | None = None) -> None:
-    """Typed text now answers this call (`again_from`: the earlier call to the same lead)."""
-    await state.set_state(OnCall.answering)
-    data: dict[str, int] = {"call_id": call_id}
-    if again_from is not None:
-        data["again_from"] = again_from
-    await state.set_data(data)
-
-
-async def current_call_id(state: FSMContext) -> int | None:
-    """The call typed text belongs to, if any."""
-    value = (await state.get_data()).get("call_id")
-    return value if isinstance(value, int) else None

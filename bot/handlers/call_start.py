@@ -7,24 +7,24 @@ row and its first event are written together once the card is complete.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import CardAction, CardCb, FlowCb, MenuAction, MenuCb
-from bot.calls import CallService
 from bot.domain import Account, Role
 from bot.filters import HasRole, PrivateChat
 from bot.handlers.call_common import (
+    CallDesk,
     CardEntry,
     Forwarded,
     TypedText,
-    enter_call,
+    install_call_desk,
     on_not_a_hunter_press,
-    show_call,
+    pressed_in,
 )
 from bot.i18n import I18n
 from bot.render import phone_region
@@ -41,118 +41,76 @@ def card_fields(flow: Flow) -> list[tuple[str, FieldSpec]]:
     return [(name, spec) for name, spec in flow.fields.items() if spec.card]
 
 
-async def cmd_call(
-    message: Message, bot: Bot, state: FSMContext, calls: CallService, t: I18n, account: Account
-) -> None:
+async def cmd_call(message: Message, desk: CallDesk) -> None:
     """/call: choose the script (when there are several), then the lead card."""
-    await _new_call(bot, message.chat.id, None, state, calls, t, account)
+    await _new_call(desk, message.chat.id)
 
 
-async def on_new_call(
-    callback: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
+async def on_new_call(callback: CallbackQuery, desk: CallDesk) -> None:
     """New call from the menu, a summary or a reminder: in a new message, the pressed one stays."""
     await callback.answer()
-    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-    await _new_call(bot, chat_id, None, state, calls, t, account)
+    chat_id, _ = pressed_in(callback)
+    await _new_call(desk, chat_id)
 
 
-async def on_pick_flow(
-    callback: CallbackQuery,
-    callback_data: FlowCb,
-    bot: Bot,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
-    """A script was chosen: ask the lead card."""
-    flow = calls.flow(callback_data.flow_id, callback_data.version)
+async def on_pick_flow(callback: CallbackQuery, callback_data: FlowCb, desk: CallDesk) -> None:
+    """A script was chosen: ask the lead card in the same message."""
+    flow = desk.calls.flow(callback_data.flow_id, callback_data.version)
     if flow is None:
-        await callback.answer(t.plain("button-expired-alert"))
+        await callback.answer(desk.t.plain("button-expired-alert"))
         return
     await callback.answer()
-    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-    message_id = callback.message.message_id if callback.message else None
-    await _begin_card(bot, chat_id, message_id, state, calls, t, account, flow)
+    await desk.state.set_state(CardEntry.field)
+    await _advance(desk, _Card(flow, {}), *pressed_in(callback), move=False)
 
 
-async def on_card_text(
-    message: Message,
-    text: str,
-    bot: Bot,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
+async def on_card_text(message: Message, text: str, desk: CallDesk) -> None:
     """A typed lead-card value: parsed by the field's type, asked again if not understood."""
-    card = await _Card.load(state, calls)
+    card = await _Card.load(desk)
     if card is None:
-        await state.clear()
-        await message.answer(t("call-card-cancelled"))
+        await desk.state.clear()
+        await message.answer(desk.t("call-card-cancelled"))
         return
-    name, spec = card.field
-    parsed = parse_input(
-        spec.type,
-        text,
-        now=calls.now(),
-        language=card.flow.language,
-        currency=spec.currency,
-        options=spec.options,
-        region=phone_region(card.flow.language),
-    )
-    if isinstance(parsed, Invalid) or (not isinstance(parsed, Parsed) and spec.required):
-        problem = (
-            parsed.message if isinstance(parsed, Invalid) else t.plain("call-card-required-alert")
-        )
-        await message.answer(fit_message(t("call-reask", problem=problem)))
+    problem = card.take(text, now=desk.calls.now())
+    if problem is not None:
+        reask = desk.t("call-reask", problem=problem or desk.t.plain("call-card-required-alert"))
+        await message.answer(fit_message(reask))
         return
-    if isinstance(parsed, Parsed):
-        card.set(name, parsed.value, parsed.display)
-    await _advance(bot, message.chat.id, None, state, calls, t, account, card)
+    await _advance(desk, card, message.chat.id, None)
 
 
-async def on_card_button(
-    callback: CallbackQuery,
-    callback_data: CardCb,
-    bot: Bot,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
-    """Skip a field, tap a choice, or cancel the call before it starts."""
-    card = await _Card.load(state, calls)
-    if card is None or callback_data.field != card.index:
-        await callback.answer(t.plain("call-card-expired-alert"))
+async def on_card_button(callback: CallbackQuery, callback_data: CardCb, desk: CallDesk) -> None:
+    """Skip a field or tap one of its choices."""
+    card = await _pressed_card(callback, callback_data, desk)
+    if card is None:
         return
-    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-    message_id = callback.message.message_id if callback.message else None
-    name, spec = card.field
-    if callback_data.action is CardAction.CANCEL:
-        await state.clear()
-        await callback.answer()
-        await edit_or_send(bot, chat_id, message_id, t("call-card-cancelled"))
+    if callback_data.action is CardAction.SKIP and card.field[1].required:
+        await callback.answer(desk.t.plain("call-card-required-alert"))
         return
-    if callback_data.action is CardAction.SKIP:
-        if spec.required:
-            await callback.answer(t.plain("call-card-required-alert"))
-            return
-    else:
-        options = list(spec.options.items())
-        if not 0 <= callback_data.option < len(options):
-            await callback.answer(t.plain("call-forged-alert"))
-            return
-        option_id, label = options[callback_data.option]
-        card.set(name, option_id, label)
+    if callback_data.action is CardAction.OPTION and not card.choose(callback_data.option):
+        await callback.answer(desk.t.plain("call-forged-alert"))
+        return
     await callback.answer()
-    await _advance(bot, chat_id, message_id, state, calls, t, account, card)
+    await _advance(desk, card, *pressed_in(callback))
+
+
+async def on_card_cancel(callback: CallbackQuery, callback_data: CardCb, desk: CallDesk) -> None:
+    """Cancel the call before it starts: the card typed so far is dropped."""
+    if await _pressed_card(callback, callback_data, desk) is None:
+        return
+    await desk.state.clear()
+    await callback.answer()
+    chat_id, message_id = pressed_in(callback)
+    await edit_or_send(desk.bot, chat_id, message_id, desk.t("call-card-cancelled"))
+
+
+async def _pressed_card(callback: CallbackQuery, data: CardCb, desk: CallDesk) -> _Card | None:
+    """The card being typed if the press is for its current field; else the press is stale."""
+    card = await _Card.load(desk)
+    if card is None or data.field != card.index:
+        await callback.answer(desk.t.plain("call-card-expired-alert"))
+        return None
+    return card
 
 
 async def on_card_forwarded(message: Message, t: I18n) -> None:
@@ -179,9 +137,10 @@ class _Card:
         self.shown: dict[str, str] = dict(data.get("shown", {}))
 
     @classmethod
-    async def load(cls, state: FSMContext, calls: CallService) -> _Card | None:
-        data = await state.get_data()
-        flow = calls.flow(str(data.get("flow_id")), int(data.get("version", 0)))
+    async def load(cls, desk: CallDesk) -> _Card | None:
+        """The card in the conversation state, unless there is none (or it is complete)."""
+        data = await desk.state.get_data()
+        flow = desk.calls.flow(str(data.get("flow_id")), int(data.get("version", 0)))
         if flow is None:
             return None
         card = cls(flow, data)
@@ -189,13 +148,39 @@ class _Card:
 
     @property
     def field(self) -> tuple[str, FieldSpec]:
+        """The field being asked: its id and spec."""
         return self.fields[self.index]
 
-    def set(self, name: str, value: FactValue, shown: str) -> None:
-        self.values[name] = value
-        self.shown[name] = shown
+    def take(self, text: str, *, now: datetime) -> str | None:
+        """Keep the typed value; else why not ("" for a required field left unanswered)."""
+        name, spec = self.field
+        parsed = parse_input(
+            spec.type,
+            text,
+            now=now,
+            language=self.flow.language,
+            currency=spec.currency,
+            options=spec.options,
+            region=phone_region(self.flow.language),
+        )
+        if isinstance(parsed, Invalid):
+            return parsed.message
+        if isinstance(parsed, Parsed):
+            self.values[name], self.shown[name] = parsed.value, parsed.display
+            return None
+        return "" if spec.required else None
+
+    def choose(self, option: int) -> bool:
+        """Keep the tapped choice; False if the field has no such option."""
+        name, spec = self.field
+        options = list(spec.options.items())
+        if not 0 <= option < len(options):
+            return False
+        self.values[name], self.shown[name] = options[option]
+        return True
 
     def data(self) -> dict[str, Any]:
+        """What the conversation state keeps of the card."""
         return {
             "flow_id": self.flow.id,
             "version": self.flow.version,
@@ -205,127 +190,84 @@ class _Card:
         }
 
     def prompt(self, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
+        """The card so far and the next field's question, with its choices and controls."""
         spec = self.field[1]
-        lines = [
-            t(
-                "call-card-title",
-                flow=self.flow.title,
-                number=str(self.index + 1),
-                total=str(len(self.fields)),
-            )
-        ]
+        number, total = str(self.index + 1), str(len(self.fields))
+        lines = [t("call-card-title", flow=self.flow.title, number=number, total=total)]
         lines += [
             f"✓ {escape(self.flow.fields[name].title)}: {escape(shown)}"
             for name, shown in self.shown.items()
         ]
-        ask = "call-card-ask-choice" if spec.options else "call-card-ask"
-        lines.append(t(ask, field=spec.title))
+        lines.append(
+            t("call-card-ask-choice" if spec.options else "call-card-ask", field=spec.title)
+        )
         if spec.example:
             lines.append(t("call-card-example", example=spec.example))
         if not spec.required:
             lines.append(t("call-card-optional"))
-        buttons = [
-            InlineKeyboardButton(
-                text=label,
-                callback_data=CardCb(
-                    field=self.index, action=CardAction.OPTION, option=number
-                ).pack(),
-            )
+        return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=self._keyboard(t))
+
+    def _keyboard(self, t: I18n) -> list[list[InlineKeyboardButton]]:
+        spec = self.field[1]
+        choices = [
+            self._button(label, CardAction.OPTION, number)
             for number, label in enumerate(spec.options.values())
         ]
-        rows = [buttons[i : i + _OPTION_COLUMNS] for i in range(0, len(buttons), _OPTION_COLUMNS)]
-        last = []
+        rows = [choices[i : i + _OPTION_COLUMNS] for i in range(0, len(choices), _OPTION_COLUMNS)]
+        controls = [self._button(t.plain("call-card-cancel-button"), CardAction.CANCEL)]
         if not spec.required:
-            last.append(self._button(t, "call-card-skip-button", CardAction.SKIP))
-        last.append(self._button(t, "call-card-cancel-button", CardAction.CANCEL))
-        rows.append(last)
-        return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+            controls.insert(0, self._button(t.plain("call-card-skip-button"), CardAction.SKIP))
+        return [*rows, controls]
 
-    def _button(self, t: I18n, key: str, action: CardAction) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=t.plain(key), callback_data=CardCb(field=self.index, action=action).pack()
-        )
+    def _button(self, label: str, action: CardAction, option: int = 0) -> InlineKeyboardButton:
+        data = CardCb(field=self.index, action=action, option=option)
+        return InlineKeyboardButton(text=label, callback_data=data.pack())
 
 
-async def _new_call(
-    bot: Bot,
-    chat_id: int,
-    message_id: int | None,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-) -> None:
-    # The hunter's own language first; otherwise in the order the catalogue gives.
-    flows = sorted(calls.newest_flows(), key=lambda flow: flow.language != t.locale)
+async def _new_call(desk: CallDesk, chat_id: int) -> None:
+    """Offer the scripts (the hunter's language first), or go to the card of the only one."""
+    flows = sorted(desk.calls.newest_flows(), key=lambda flow: flow.language != desk.t.locale)
     if not flows:
-        await edit_or_send(bot, chat_id, message_id, t("call-no-flows"))
+        await desk.bot.send_message(chat_id, desk.t("call-no-flows"))
         return
     if len(flows) == 1:
-        await _begin_card(bot, chat_id, message_id, state, calls, t, account, flows[0])
+        await desk.state.set_state(CardEntry.field)
+        await _advance(desk, _Card(flows[0], {}), chat_id, None, move=False)
         return
     rows = [
         [
             InlineKeyboardButton(
-                text=flow.title,
-                callback_data=FlowCb(flow_id=flow.id, version=flow.version).pack(),
+                text=flow.title, callback_data=FlowCb(flow_id=flow.id, version=flow.version).pack()
             )
         ]
         for flow in flows
     ]
-    await edit_or_send(
-        bot,
-        chat_id,
-        message_id,
-        t("call-pick-flow"),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
+    await desk.bot.send_message(
+        chat_id, desk.t("call-pick-flow"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
 
 
-async def _begin_card(
-    bot: Bot,
-    chat_id: int,
-    message_id: int | None,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-    flow: Flow,
-) -> None:
-    card = _Card(flow, {})
-    await state.set_state(CardEntry.field)
-    await _advance(bot, chat_id, message_id, state, calls, t, account, card, move=False)
-
-
 async def _advance(
-    bot: Bot,
-    chat_id: int,
-    message_id: int | None,
-    state: FSMContext,
-    calls: CallService,
-    t: I18n,
-    account: Account,
-    card: _Card,
-    *,
-    move: bool = True,
+    desk: CallDesk, card: _Card, chat_id: int, message_id: int | None, *, move: bool = True
 ) -> None:
     """Ask the next card field, or open the call once the card is complete."""
     if move:
         card.index += 1
     if card.index < len(card.fields):
-        await state.set_data(card.data())
-        text, keyboard = card.prompt(t)
-        await edit_or_send(bot, chat_id, message_id, text, reply_markup=keyboard)
+        await desk.state.set_data(card.data())
+        text, keyboard = card.prompt(desk.t)
+        await edit_or_send(desk.bot, chat_id, message_id, text, reply_markup=keyboard)
         return
-    view = await calls.open(
-        hunter_id=account.id,
+    hunter = desk.account
+    view = await desk.calls.open(
+        hunter_id=hunter.id,
         chat_id=chat_id,
         flow=card.flow,
         card=card.values,
-        hunter_name=account.name,
+        hunter_name=hunter.name,
     )
-    await enter_call(state, view.call.id)
-    await show_call(bot, calls, view, t, message_id=message_id, fresh=message_id is None)
+    await desk.enter(view.call.id)
+    await desk.show(view, message_id=message_id, fresh=message_id is None)
 
 
 def create_router() -> Router:
@@ -333,12 +275,15 @@ def create_router() -> Router:
     router = Router(name="call_start")
     router.message.filter(PrivateChat())
     router.callback_query.filter(PrivateChat())
+    install_call_desk(router)
     hunter = HasRole(Role.HUNTER)
     router.message.register(cmd_call, Command("call"), hunter)
     router.callback_query.register(
         on_new_call, MenuCb.filter(F.action == MenuAction.NEW_CALL), hunter
     )
     router.callback_query.register(on_pick_flow, FlowCb.filter(), hunter)
+    cancel = CardCb.filter(F.action == CardAction.CANCEL)
+    router.callback_query.register(on_card_cancel, cancel, hunter)
     router.callback_query.register(on_card_button, CardCb.filter(), hunter)
     router.message.register(on_card_forwarded, StateFilter(CardEntry.field), Forwarded(), hunter)
     router.message.register(on_card_text, StateFilter(CardEntry.field), TypedText(), hunter)

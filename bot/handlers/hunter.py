@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import CallAction, CallCb, MenuAction, MenuCb, ResumeCallCb
@@ -71,10 +73,12 @@ def _status(call: Call, t: I18n, calls: CallService) -> str:
     )
 
 
-async def unfinished_calls_screen(db: Database, account: Account, t: I18n) -> Screen:
+async def unfinished_calls_screen(
+    db: Database, account: Account, t: I18n, settings: Settings, calls: CallService
+) -> Screen:
     """The hunter's open and paused calls, one button each to continue."""
-    calls = await CallsRepo(db.connection).list_open_for_hunter(account.id, limit=10)
-    if not calls:
+    unfinished = await CallsRepo(db.connection).list_open_for_hunter(account.id, limit=10)
+    if not unfinished:
         return t("resume-empty"), home_keyboard(t)
     rows = [
         [
@@ -83,13 +87,15 @@ async def unfinished_calls_screen(db: Database, account: Account, t: I18n) -> Sc
                 callback_data=ResumeCallCb(call_id=call.id).pack(),
             )
         ]
-        for call in calls
+        for call in unfinished
     ]
     rows += home_keyboard(t).inline_keyboard
     return t("resume-title"), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def callbacks_screen(db: Database, account: Account, t: I18n, settings: Settings) -> Screen:
+async def callbacks_screen(
+    db: Database, account: Account, t: I18n, settings: Settings, calls: CallService
+) -> Screen:
     """The callbacks the hunter has scheduled, soonest first."""
     reminders = await RemindersRepo(db.connection).pending_for_user(account.id)
     if not reminders:
@@ -102,51 +108,42 @@ async def callbacks_screen(db: Database, account: Account, t: I18n, settings: Se
     return "\n".join(lines), home_keyboard(t)
 
 
-async def cmd_calls(
+ScreenBuilder = Callable[[Database, Account, I18n, Settings, CallService], Awaitable[Screen]]
+_SCREENS: dict[MenuAction, ScreenBuilder] = {
+    MenuAction.MY_CALLS: my_calls_screen,
+    MenuAction.RESUME: unfinished_calls_screen,
+    MenuAction.CALLBACKS: callbacks_screen,
+}
+"""The hunter's lists by menu entry; /calls and /resume are named like their entries."""
+
+
+async def cmd_list(
     message: Message,
+    command: CommandObject,
     db: Database,
     account: Account,
     t: I18n,
     settings: Settings,
     calls: CallService,
 ) -> None:
-    """/calls: the latest calls."""
-    text, keyboard = await my_calls_screen(db, account, t, settings, calls)
+    """/calls: the latest calls; /resume: pick an unfinished call."""
+    build = _SCREENS[MenuAction(command.command)]
+    text, keyboard = await build(db, account, t, settings, calls)
     await message.answer(text, reply_markup=keyboard)
 
 
-async def cmd_resume(message: Message, db: Database, account: Account, t: I18n) -> None:
-    """/resume: pick an unfinished call."""
-    text, keyboard = await unfinished_calls_screen(db, account, t)
-    await message.answer(text, reply_markup=keyboard)
-
-
-async def on_my_calls(
+async def on_list(
     callback: CallbackQuery,
+    callback_data: MenuCb,
     db: Database,
     account: Account,
     t: I18n,
     settings: Settings,
     calls: CallService,
 ) -> None:
-    """Menu: my calls."""
-    text, keyboard = await my_calls_screen(db, account, t, settings, calls)
-    await show(callback, text, reply_markup=keyboard)
-    await callback.answer()
-
-
-async def on_resume(callback: CallbackQuery, db: Database, account: Account, t: I18n) -> None:
-    """Menu: continue a call."""
-    text, keyboard = await unfinished_calls_screen(db, account, t)
-    await show(callback, text, reply_markup=keyboard)
-    await callback.answer()
-
-
-async def on_callbacks(
-    callback: CallbackQuery, db: Database, account: Account, t: I18n, settings: Settings
-) -> None:
-    """Menu: callbacks due."""
-    text, keyboard = await callbacks_screen(db, account, t, settings)
+    """Menu: my calls, continue a call, callbacks due; in place of the menu."""
+    build = _SCREENS[callback_data.action]
+    text, keyboard = await build(db, account, t, settings, calls)
     await show(callback, text, reply_markup=keyboard)
     await callback.answer()
 
@@ -161,9 +158,6 @@ def create_router() -> Router:
     for observer in (router.message, router.callback_query):
         observer.filter(PrivateChat())
         observer.filter(HasRole(Role.HUNTER))
-    router.message.register(cmd_calls, Command("calls"))
-    router.message.register(cmd_resume, Command("resume"))
-    router.callback_query.register(on_my_calls, MenuCb.filter(F.action == MenuAction.MY_CALLS))
-    router.callback_query.register(on_resume, MenuCb.filter(F.action == MenuAction.RESUME))
-    router.callback_query.register(on_callbacks, MenuCb.filter(F.action == MenuAction.CALLBACKS))
+    router.message.register(cmd_list, Command("calls", "resume"))
+    router.callback_query.register(on_list, MenuCb.filter(F.action.in_(set(_SCREENS))))
     return router

@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from aiogram import BaseMiddleware, Bot, F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
@@ -48,6 +48,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.domain import Account, Role
 from bot.filters import HasRole, PrivateChat
+from bot.handlers.desks import install_desk
 from bot.i18n import I18n, Translator
 from bot.keyboards import home_keyboard
 from bot.leads import (
@@ -176,21 +177,6 @@ class LeadDesk:
             # failing the press: the database already holds the change.
             if not is_not_modified(e):
                 logger.info("Lead message %s in chat %s not updated: %s", message_id, chat_id, e)
-
-
-class _DeskMiddleware(BaseMiddleware):
-    """Gives the handlers of this router their `desk`, built from the dispatcher's data."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        data["desk"] = LeadDesk(
-            data["bot"], data["db"], data["clock"], data["translator"], data["settings"]
-        )
-        return await handler(event, data)
 
 
 # --- refusals ------------------------------------------------------------------------------------
@@ -347,9 +333,8 @@ async def on_details(
     callback: CallbackQuery, callback_data: LeadCb, account: Account, desk: LeadDesk, t: I18n
 ) -> None:
     """ℹ️ Подробнее: every answer, privately; as a reply to the card if that is impossible."""
-    view = await load_view(desk.db.connection, callback_data.lead_id)
+    view = await _pressed_lead(callback, callback_data, desk, t)
     if view is None:
-        await _refuse(callback, ActionResult(None, Refusal.NOT_FOUND), t)
         return
     private = render_details(view, await desk.i18n_for(account.id))
     if await desk.send_all(account.id, private):
@@ -368,9 +353,8 @@ async def on_open(
     callback: CallbackQuery, callback_data: LeadCb, account: Account, desk: LeadDesk, t: I18n
 ) -> None:
     """A lead's button in a digest: its full card, privately (or in the chat if impossible)."""
-    view = await load_view(desk.db.connection, callback_data.lead_id)
+    view = await _pressed_lead(callback, callback_data, desk, t)
     if view is None:
-        await _refuse(callback, ActionResult(None, Refusal.NOT_FOUND), t)
         return
     if await desk.send_card(account.id, view, await desk.i18n_for(account.id)):
         await callback.answer(t.plain("mgr-sent-privately"))
@@ -383,6 +367,16 @@ async def on_open(
         await callback.answer(t.plain("error-generic-alert"), show_alert=True)
         return
     await callback.answer()
+
+
+async def _pressed_lead(
+    callback: CallbackQuery, callback_data: LeadCb, desk: LeadDesk, t: I18n
+) -> LeadView | None:
+    """The lead a button names; None once a press for a lead that is gone is answered."""
+    view = await load_view(desk.db.connection, callback_data.lead_id)
+    if view is None:
+        await _refuse(callback, ActionResult(None, Refusal.NOT_FOUND), t)
+    return view
 
 
 async def _set_keyboard(callback: CallbackQuery, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -631,8 +625,12 @@ async def cmd_shift(
 def create_router() -> Router:
     """Lead cards (any chat), lists and records (managers and admins), shifts (managers)."""
     router = Router(name="manager")
-    for observer in (router.message, router.callback_query):
-        observer.middleware(_DeskMiddleware())
+    install_desk(
+        router,
+        lambda data: LeadDesk(
+            data["bot"], data["db"], data["clock"], data["translator"], data["settings"]
+        ),
+    )
     manager, reader = HasRole(Role.MANAGER), HasRole(*LEAD_READERS)
     cards = router.callback_query
     cards.register(on_change, LeadCb.filter(F.action.in_(set(_CHANGES))), manager)
