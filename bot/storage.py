@@ -1,11 +1,19 @@
 """aiogram FSM storage on the `fsm` table, so conversation state survives a restart.
 
 Data is stored as JSON, never pickle: a database file must not be able to run code.
+
+aiogram reads the state of every update's sender before any handler runs, so rows are kept in
+a bounded in-process copy that every write here goes through (the table has no other writer).
+A write that changes nothing is skipped; one that changes something is committed durably
+(a group commit, one hop to the writer) before it returns.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections import OrderedDict
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from aiogram.exceptions import DataNotDictLikeError
@@ -13,15 +21,25 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
 from bot.clock import Clock, SystemClock
-from bot.db import Database, from_json, to_db_time, to_json
+from bot.db import Database, Work, from_json, to_db_time, to_json
+
+CACHE_SIZE = 10_000
+"""Conversations kept in memory; beyond that the least recently used are read again."""
 
 _KEY_WHERE = (
     "bot_id = ? AND chat_id = ? AND user_id = ? AND thread_id = ?"
     " AND business_connection_id = ? AND destiny = ?"
 )
+_EMPTY = "{}"
+
+Key = tuple[int, int, int, int, str, str]
+Row = tuple[str | None, str]
+"""A conversation as stored: the state name (or None) and the data as JSON text."""
+
+_NOTHING: Row = (None, _EMPTY)
 
 
-def _key(key: StorageKey) -> tuple[int, int, int, int, str, str]:
+def _key(key: StorageKey) -> Key:
     # NULL cannot be part of the primary key, so absent parts get neutral values.
     return (
         key.bot_id,
@@ -36,31 +54,27 @@ def _key(key: StorageKey) -> tuple[int, int, int, int, str, str]:
 class SQLiteStorage(BaseStorage):
     """FSM state and data per (bot, chat, user, thread, business connection, destiny)."""
 
-    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock | None = None, *, cache_size: int = CACHE_SIZE
+    ) -> None:
         self._db = db
         self._clock = clock or SystemClock()
+        self._rows: OrderedDict[Key, Row] = OrderedDict()
+        self._cache_size = cache_size
+        self._writes = 0
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         """Replace the state, keeping the data."""
         value = state.state if isinstance(state, State) else state
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO fsm (bot_id, chat_id, user_id, thread_id, business_connection_id,"
-                " destiny, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (bot_id, chat_id, user_id, thread_id, business_connection_id,"
-                " destiny) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                (*_key(key), value, to_db_time(self._clock.now())),
-            )
-            await self._drop_if_empty(key)
+        k = _key(key)
+        kept = self._rows.get(k)
+        if kept is not None and kept[0] == value:
+            return
+        await self._write(k, partial(_write_state, k, value, self._now()))
 
     async def get_state(self, key: StorageKey) -> str | None:
         """The current state name, or None."""
-        async with self._db.connection.execute(
-            f"SELECT state FROM fsm WHERE {_KEY_WHERE}",  # noqa: S608 - constant text
-            _key(key),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else row[0]
+        return (await self._row(_key(key)))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         """Replace the data (must be JSON-serializable), keeping the state."""
@@ -68,39 +82,99 @@ class SQLiteStorage(BaseStorage):
             msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
             raise DataNotDictLikeError(msg)
         encoded = to_json(data)
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO fsm (bot_id, chat_id, user_id, thread_id, business_connection_id,"
-                " destiny, data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (bot_id, chat_id, user_id, thread_id, business_connection_id,"
-                " destiny) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                (*_key(key), encoded, to_db_time(self._clock.now())),
-            )
-            await self._drop_if_empty(key)
+        k = _key(key)
+        kept = self._rows.get(k)
+        if kept is not None and kept[1] == encoded:
+            return
+        await self._write(k, partial(_write_data, k, encoded, self._now()))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         """A copy of the data (empty when nothing is stored)."""
-        async with self._db.connection.execute(
-            f"SELECT data FROM fsm WHERE {_KEY_WHERE}",  # noqa: S608 - constant text
-            _key(key),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return {} if row is None else from_json(row[0])
+        return from_json((await self._row(_key(key)))[1])
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
         """Merge `data` into the stored data in one transaction (no lost concurrent update)."""
-        async with self._db.transaction():
-            current = await self.get_data(key)
-            current.update(data)
-            await self.set_data(key, current)
-        return current.copy()
-
-    async def _drop_if_empty(self, key: StorageKey) -> None:
-        # A cleared conversation leaves no row behind, so the table only holds live state.
-        await self._db.connection.execute(
-            f"DELETE FROM fsm WHERE {_KEY_WHERE} AND state IS NULL AND data = '{{}}'",  # noqa: S608
-            _key(key),
-        )
+        to_json(data)  # refuse what JSON cannot hold before anything is written
+        k = _key(key)
+        row = await self._write(k, partial(_merge_data, k, dict(data), self._now()))
+        return from_json(row[1])
 
     async def close(self) -> None:
         """Nothing to do: the Database belongs to the application, which closes it last."""
+
+    async def _row(self, k: Key) -> Row:
+        kept = self._rows.get(k)
+        if kept is not None:
+            self._rows.move_to_end(k)
+            return kept
+        writes = self._writes
+        row = await self._db.read(partial(_read_row, k))
+        if writes == self._writes:
+            # No write finished meanwhile, so what was read is still the stored row.
+            self._keep(k, row)
+        return row
+
+    async def _write(self, k: Key, work: Work[Row]) -> Row:
+        row = await self._db.write(work)
+        # Writes commit and come back in the order they were asked for, so the last one kept
+        # is the last one stored.
+        self._writes += 1
+        self._keep(k, row)
+        return row
+
+    def _keep(self, k: Key, row: Row) -> None:
+        self._rows[k] = row
+        self._rows.move_to_end(k)
+        if len(self._rows) > self._cache_size:
+            self._rows.popitem(last=False)
+
+    def _now(self) -> str:
+        return to_db_time(self._clock.now())
+
+
+# ----- units of work, run on the database's own threads -----
+
+
+def _read_row(k: Key, conn: sqlite3.Connection) -> Row:
+    found = conn.execute(
+        f"SELECT state, data FROM fsm WHERE {_KEY_WHERE}",  # noqa: S608 - constant text
+        k,
+    ).fetchone()
+    return _NOTHING if found is None else (found[0], found[1])
+
+
+def _write_state(k: Key, state: str | None, now: str, conn: sqlite3.Connection) -> Row:
+    conn.execute(
+        "INSERT INTO fsm (bot_id, chat_id, user_id, thread_id, business_connection_id,"
+        " destiny, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (bot_id, chat_id, user_id, thread_id, business_connection_id,"
+        " destiny) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        (*k, state, now),
+    )
+    return _settle(k, conn)
+
+
+def _write_data(k: Key, encoded: str, now: str, conn: sqlite3.Connection) -> Row:
+    conn.execute(
+        "INSERT INTO fsm (bot_id, chat_id, user_id, thread_id, business_connection_id,"
+        " destiny, data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (bot_id, chat_id, user_id, thread_id, business_connection_id,"
+        " destiny) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+        (*k, encoded, now),
+    )
+    return _settle(k, conn)
+
+
+def _merge_data(k: Key, data: dict[str, Any], now: str, conn: sqlite3.Connection) -> Row:
+    merged = from_json(_read_row(k, conn)[1])
+    merged.update(data)
+    return _write_data(k, to_json(merged), now, conn)
+
+
+def _settle(k: Key, conn: sqlite3.Connection) -> Row:
+    # A cleared conversation leaves no row behind, so the table only holds live state.
+    conn.execute(
+        f"DELETE FROM fsm WHERE {_KEY_WHERE} AND state IS NULL AND data = '{_EMPTY}'",  # noqa: S608
+        k,
+    )
+    return _read_row(k, conn)

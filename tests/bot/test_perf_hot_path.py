@@ -10,6 +10,7 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.domain import Role
 from bot.repositories import UsersRepo
+from bot.storage import SQLiteStorage
 from tests.bot.conftest import ADMIN, HUNTER, STRANGER
 from tests.bot.harness import Conversation, World
 from tests.bot.test_call_outcomes import CARDS, RU_COLD, play
@@ -99,3 +100,46 @@ async def test_an_account_is_read_once_for_many_updates(
         await conv.send("/start")
 
     assert [sql for sql in statements if "FROM users" in sql] == []
+
+
+@pytest.mark.parametrize(
+    ("writes", "units"),
+    [
+        ((("answering", {"call_id": 1}),), 2),
+        ((("answering", {"call_id": 1}), ("answering", {"call_id": 1})), 2),
+        ((("answering", {"call_id": 1}), ("answering", {"call_id": 2})), 3),
+        (((None, {}),), 0),
+    ],
+)
+async def test_conversation_writes_that_change_nothing_are_skipped(
+    db: Database, writes: tuple[tuple[str | None, dict[str, int]], ...], units: int
+) -> None:
+    storage = SQLiteStorage(db)
+    await storage.get_state(KEY)
+
+    for state, data in writes:
+        await storage.set_state(KEY, state)
+        await storage.set_data(KEY, data)
+
+    assert db.stats.units == units
+    restarted = SQLiteStorage(db)
+    assert (await restarted.get_state(KEY), await restarted.get_data(KEY)) == writes[-1]
+
+
+async def test_conversation_state_is_read_from_the_database_once(db: Database) -> None:
+    storage = SQLiteStorage(db)
+
+    for _ in range(5):
+        assert await storage.get_state(KEY) is None
+        assert await storage.get_data(KEY) == {}
+
+    assert db.stats.reads == 1
+
+
+async def test_conversation_data_handed_out_is_a_copy(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    await storage.set_data(KEY, {"call_id": 1})
+
+    (await storage.get_data(KEY))["call_id"] = 2
+
+    assert await storage.get_data(KEY) == {"call_id": 1}
