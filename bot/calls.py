@@ -1,36 +1,36 @@
 """The hunter's call as use cases over the database: open, answer, pause, finish.
 
-Each use case is one transaction: load the call row and its events, replay them on the flow's
-engine (`CallState`), check the press is for the screen the call is on now, apply one engine
-action, append the new events and update the call row (and, on finish, the lead with its alert
-and the callback reminder). The current step is never remembered anywhere else: it is derived
-from the events every time, so a restart, a double tap or an old message cannot move a call
-twice or from the wrong place.
+Each use case reads the call row and its events (one hop to the read connection), replays them
+on the flow's engine (`CallState`), checks the press is for the screen the call is on now,
+applies one engine action, then commits one unit of work (one hop to the group-commit writer):
+append the new events, update the call row (and, on finish, the lead with its alert and the
+callback reminder). The first append only succeeds if the log is still what was read, so a race
+can refuse an action but never apply it twice or on top of a changed log. The current step is
+never trusted from anywhere else: it is derived from the events, so a restart, a double tap or
+an old message cannot move a call twice or from the wrong place.
+
+The log is append-only, so a replayed call is kept in a small in-process cache and extended by
+the events stored after it: a press then costs one read of the call row and of the events it
+has not seen (usually none), not a replay of the whole log.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any, cast
 from zoneinfo import ZoneInfo
-
-import aiosqlite
 
 from bot.clock import Clock
 from bot.db import Database
 from bot.domain import Call, CallEvent, CallStatus, Lead, NewLead, Reminder
-from bot.repositories import (
-    CallsRepo,
-    LeadAlreadyExists,
-    LeadsRepo,
-    NotesRepo,
-    RemindersRepo,
-    StaleSequence,
-)
+from bot.repositories import CallRecords, LeadAlreadyExists, StaleSequence
 from scoring.model import FactValue
 from scripts.engine import (
     JSON,
@@ -56,6 +56,9 @@ HANDOFF_REASON = "handoff"
 
 LEAD_KINDS = frozenset({"qualified", "nurture"})
 """Outcomes that leave a lead for managers; only qualified ones alert the managers' chat."""
+
+CALL_CACHE_SIZE = 512
+"""Replayed calls kept in memory; a hunter works one call at a time, so this covers a team."""
 
 
 class Refusal(StrEnum):
@@ -211,12 +214,15 @@ class CallService:
         *,
         zone: ZoneInfo,
         manager_chat_id: int | None,
+        cache_size: int = CALL_CACHE_SIZE,
     ) -> None:
         self._db = db
         self._flows = flows
         self._clock = clock
         self._zone = zone
         self._manager_chat_id = manager_chat_id
+        self._kept: OrderedDict[int, _Kept] = OrderedDict()
+        self._cache_size = cache_size
 
     def now(self) -> datetime:
         """The current time in the team's time zone ("tomorrow at 3pm" is local)."""
@@ -244,30 +250,18 @@ class CallService:
         hunter_name: str,
     ) -> CallView:
         """Start a call with the lead card typed in; the call row and its first event commit."""
-        engine = engine_for(flow)
-        now = self.now()
-        result = engine.start({**card, "hunter_name": hunter_name}, now=now)
-        displays = dict(engine.snapshot(result.state).displays)
-        async with self._db.transaction() as conn:
-            calls = CallsRepo(conn)
-            call = await calls.create(
-                hunter_id=hunter_id,
-                flow_id=flow.id,
-                flow_version=flow.version,
-                chat_id=chat_id,
-                now=now,
-                card=displays,
-            )
-            await self._append(calls, call.id, 0, result.events, now)
-        return CallView(call, engine, result.state, result.screen)
+        return await self._open(
+            hunter_id=hunter_id, chat_id=chat_id, flow=flow, card=card, hunter_name=hunter_name
+        )
 
     async def open_again(
         self, call_id: int, hunter_id: int, *, chat_id: int, hunter_name: str
     ) -> CallView:
-        """A new call to the same lead (a callback due): its card, the flow's newest version."""
-        async with self._db.transaction() as conn:
-            call, engine, state = await self._load(CallsRepo(conn), call_id, hunter_id)
-            await RemindersRepo(conn).cancel_for_call(call_id)
+        """A new call to the same lead (a callback due): its card, the flow's newest version.
+
+        The earlier call's pending reminders are cancelled in the same transaction.
+        """
+        call, engine, state, _ = await self._read(call_id, hunter_id)
         newest = next((f for f in self.newest_flows() if f.id == call.flow_id), engine.flow)
         card_fields = state.events[0].payload.get("fields") if state.events else None
         card = {
@@ -275,16 +269,18 @@ class CallService:
             for name, value in (card_fields if isinstance(card_fields, dict) else {}).items()
             if name in newest.fields and isinstance(value, bool | int | float | str)
         }
-        return await self.open(
-            hunter_id=hunter_id, chat_id=chat_id, flow=newest, card=card, hunter_name=hunter_name
+        return await self._open(
+            hunter_id=hunter_id,
+            chat_id=chat_id,
+            flow=newest,
+            card=card,
+            hunter_name=hunter_name,
+            instead_of=call_id,
         )
 
     async def view(self, call_id: int, hunter_id: int) -> CallView:
         """The call as it stands (a read; nothing changes)."""
-        call, engine, state = await self._load(CallsRepo(self._db.connection), call_id, hunter_id)
-        lead = None
-        if call.status is CallStatus.FINISHED:
-            lead = await LeadsRepo(self._db.connection).get_by_call(call_id)
+        call, engine, state, lead = await self._read(call_id, hunter_id, with_lead=True)
         return CallView(call, engine, state, engine.screen(state), lead=lead)
 
     async def apply(
@@ -302,11 +298,7 @@ class CallService:
         CallRefused, having written nothing, when the action does not apply.
         """
         now = self.now()
-        # Read and decide before taking the write lock: the lock is then held only for the
-        # writes, so other hunters' reads queued on the connection do not stretch it. The
-        # first append only succeeds if the log is still what was read, so a race can refuse
-        # an action but never apply it twice or on top of a changed log.
-        call, engine, state = await self._load(CallsRepo(self._db.connection), call_id, hunter_id)
+        call, engine, state, _ = await self._read(call_id, hunter_id)
         if seq is not None:
             _check_seq(state, seq, intent)
         if call.status is CallStatus.FINISHED and intent.kind != "note":
@@ -321,46 +313,59 @@ class CallService:
         if result.reask is not None or not result.events:
             return CallView(call, engine, state, result.screen, reask=result.reask)
         displays = dict(engine.snapshot(result.state).displays)
-        async with self._db.transaction() as conn:
-            calls = CallsRepo(conn)
-            await self._append(calls, call_id, state.seq, result.events, now)
-            if intent.kind == "note":
-                await NotesRepo(conn).add(call_id, hunter_id, intent.text or "", now=now)
-            if displays != dict(call.card):
-                await calls.set_card(call_id, displays, now=now)
-                call = replace(call, card=displays)
-            if call.status is CallStatus.FINISHED or result.screen.finished is None:
-                return CallView(call, engine, result.state, result.screen)
-            return await self._finish(
-                conn, call, engine, result, now=now, reminder_text=reminder_text
-            )
+        card_changed = displays != dict(call.card)
+        closing = None
+        if call.status is not CallStatus.FINISHED and result.screen.finished is not None:
+            closing = self._closing(call, engine, result, reminder_text)
+        change = _Change(
+            call_id=call_id,
+            hunter_id=hunter_id,
+            first_seq=state.seq + 1,
+            events=tuple((event.kind, event.step, event.payload) for event in result.events),
+            note=intent.text or "" if intent.kind == "note" else None,
+            card=displays if card_changed else None,
+            closing=closing,
+            now=now,
+        )
+        try:
+            recorded = await self._db.write(partial(_record, change))
+        except StaleSequence as e:
+            self._kept.pop(call_id, None)
+            raise CallRefused(Refusal.RECORDED, str(e)) from e
+        except BaseException:
+            self._kept.pop(call_id, None)
+            raise
+        self._keep(call, result.state)
+        if recorded.call is not None:
+            call = recorded.call
+        elif card_changed:
+            call = replace(call, card=displays)
+        return CallView(
+            call,
+            engine,
+            result.state,
+            result.screen,
+            lead=recorded.lead,
+            reminder=recorded.reminder,
+        )
 
     async def pause(self, call_id: int, hunter_id: int, *, seq: int) -> CallView:
         """Put the call aside (still open for /resume); nothing of the call itself changes."""
-        async with self._db.transaction() as conn:
-            calls = CallsRepo(conn)
-            call, engine, state = await self._load(calls, call_id, hunter_id)
-            if call.status is CallStatus.FINISHED:
-                raise CallRefused(Refusal.FINISHED)
-            if call.status is CallStatus.PAUSED:
-                raise CallRefused(Refusal.RECORDED)
-            if seq != state.seq:
-                raise CallRefused(Refusal.FORGED if seq > state.seq else Refusal.CLOSED)
-            await calls.set_status(call_id, CallStatus.PAUSED, now=self.now())
+        call, engine, state, _ = await self._read(call_id, hunter_id)
+        _check_pausable(call.status, state.seq, seq)
+        await self._db.write(partial(_pause, call_id, seq, self.now()))
         return CallView(
             replace(call, status=CallStatus.PAUSED), engine, state, engine.screen(state)
         )
 
     async def reopen(self, call_id: int, hunter_id: int) -> CallView:
         """Continue a paused or open call where it was."""
-        async with self._db.transaction() as conn:
-            calls = CallsRepo(conn)
-            call, engine, state = await self._load(calls, call_id, hunter_id)
-            if call.status is CallStatus.FINISHED:
-                raise CallRefused(Refusal.FINISHED)
-            if call.status is CallStatus.PAUSED:
-                await calls.set_status(call_id, CallStatus.OPEN, now=self.now())
-                call = replace(call, status=CallStatus.OPEN)
+        call, engine, state, _ = await self._read(call_id, hunter_id)
+        if call.status is CallStatus.FINISHED:
+            raise CallRefused(Refusal.FINISHED)
+        if call.status is CallStatus.PAUSED:
+            await self._db.write(partial(_reopen, call_id, self.now()))
+            call = replace(call, status=CallStatus.OPEN)
         return CallView(call, engine, state, engine.screen(state))
 
     async def check_press(
@@ -380,17 +385,49 @@ class CallService:
 
     async def set_screen_message(self, call_id: int, *, chat_id: int, message_id: int) -> None:
         """Remember the message that now shows the call screen."""
-        async with self._db.transaction() as conn:
-            await CallsRepo(conn).set_screen_message(
-                call_id, chat_id=chat_id, message_id=message_id, now=self.now()
-            )
+        await self._db.write(
+            partial(_set_screen_message, call_id, chat_id, message_id, self.now())
+        )
 
-    # ----- inside a transaction -----
+    # ----- helpers -----
 
-    async def _load(
-        self, calls: CallsRepo, call_id: int, hunter_id: int
-    ) -> tuple[Call, Engine, CallState]:
-        call = await calls.get(call_id)
+    async def _open(
+        self,
+        *,
+        hunter_id: int,
+        chat_id: int,
+        flow: Flow,
+        card: Mapping[str, FactValue],
+        hunter_name: str,
+        instead_of: int | None = None,
+    ) -> CallView:
+        engine = engine_for(flow)
+        now = self.now()
+        result = engine.start({**card, "hunter_name": hunter_name}, now=now)
+        opening = _Opening(
+            hunter_id=hunter_id,
+            flow_id=flow.id,
+            flow_version=flow.version,
+            chat_id=chat_id,
+            card=dict(engine.snapshot(result.state).displays),
+            events=tuple((event.kind, event.step, event.payload) for event in result.events),
+            now=now,
+            instead_of=instead_of,
+        )
+        call, stored = await self._db.write(partial(_open_call, opening))
+        # Kept as a replay of the stored log would read it: the card's fields come back from
+        # JSON in key order, and the lead card lists them in that order from now on.
+        self._keep(call, CallState(flow.id, flow.version, tuple(map(self._event, stored))))
+        return CallView(call, engine, result.state, result.screen)
+
+    async def _read(
+        self, call_id: int, hunter_id: int, *, with_lead: bool = False
+    ) -> tuple[Call, Engine, CallState, Lead | None]:
+        """The call, its engine and its replayed state (the kept replay when still current)."""
+        kept = self._kept.get(call_id)
+        after = kept.state.seq if kept is not None else 0
+        found = await self._db.read(partial(_read_call, call_id, after, with_lead))
+        call = found.call
         if call is None:
             raise CallRefused(Refusal.NOT_FOUND, f"call {call_id}")
         if call.hunter_id != hunter_id:
@@ -399,8 +436,27 @@ class CallService:
         if flow is None:
             raise CallRefused(Refusal.FLOW_GONE, f"{call.flow_id} v{call.flow_version}")
         engine = engine_for(flow)
-        events = tuple(self._event(stored) for stored in await calls.list_events(call_id))
-        return call, engine, CallState(flow.id, flow.version, events)
+        if kept is not None and not kept.extends(call, found.last_seq):
+            # Not this call's log any more (the row was replaced): read it all again.
+            self._kept.pop(call_id, None)
+            return await self._read(call_id, hunter_id, with_lead=with_lead)
+        events = tuple(self._event(stored) for stored in found.events)
+        if kept is not None and not events:
+            state = kept.state
+        else:
+            before = kept.state.events if kept is not None else ()
+            state = CallState(flow.id, flow.version, (*before, *events))
+        self._keep(call, state)
+        return call, engine, state, found.lead
+
+    def _keep(self, call: Call, state: CallState) -> None:
+        kept = self._kept.get(call.id)
+        if kept is not None and kept.started_at == call.started_at and kept.state.seq > state.seq:
+            return  # a read that started before a later write finished: keep the longer log
+        self._kept[call.id] = _Kept(call.started_at, state)
+        self._kept.move_to_end(call.id)
+        if len(self._kept) > self._cache_size:
+            self._kept.popitem(last=False)
 
     def _event(self, stored: CallEvent) -> Event:
         return Event(
@@ -410,87 +466,215 @@ class CallService:
             stored.created_at.astimezone(self._zone).isoformat(),
         )
 
-    @staticmethod
-    async def _append(
-        calls: CallsRepo, call_id: int, seq: int, events: Sequence[Event], now: datetime
-    ) -> None:
-        for offset, event in enumerate(events, start=1):
-            try:
-                await calls.append_event(
-                    call_id, seq + offset, event.kind, event.step, event.payload, now=now
-                )
-            except StaleSequence as e:
-                raise CallRefused(Refusal.RECORDED, str(e)) from e
-
-    async def _finish(
-        self,
-        conn: aiosqlite.Connection,
-        call: Call,
-        engine: Engine,
-        result: Result,
-        *,
-        now: datetime,
-        reminder_text: ReminderText | None,
-    ) -> CallView:
+    def _closing(
+        self, call: Call, engine: Engine, result: Result, reminder_text: ReminderText | None
+    ) -> _Closing:
+        """What finishing the call writes besides its events: the lead, the alert, a reminder."""
         finished = result.screen.finished
         assert finished is not None  # noqa: S101 - the caller checked
-        calls = CallsRepo(conn)
-        await calls.finish(call.id, outcome=finished.outcome.id, reason=finished.reason, now=now)
         summary = summarize(engine, result.state)
+        kind = finished.outcome.kind
         lead = None
-        if finished.outcome.kind in LEAD_KINDS:
-            lead = await self._create_lead(
-                LeadsRepo(conn), call, summary, alert=finished.outcome.kind == "qualified", now=now
+        alert = kind == "qualified"
+        if kind in LEAD_KINDS:
+            lead = NewLead(
+                call_id=call.id,
+                hunter_id=call.hunter_id,
+                flow_id=call.flow_id,
+                flow_version=call.flow_version,
+                score=summary.score,
+                temperature=summary.temperature,
+                lead_class=summary.lead_class,
+                probability=summary.probability,
+                expected_value=summary.expected_value,
+                currency=summary.currency,
+                card=summary.to_json(),
             )
         reminder = None
-        if finished.outcome.kind == "callback" and finished.callback_at:
-            reminder = await RemindersRepo(conn).add(
-                user_id=call.hunter_id,
-                chat_id=call.chat_id,
-                due_at=datetime.fromisoformat(finished.callback_at),
-                text=reminder_text(summary) if reminder_text else (summary.company or ""),
-                now=now,
-                call_id=call.id,
-            )
-        return CallView(
-            await calls.require(call.id),
-            engine,
-            result.state,
-            result.screen,
-            lead=lead,
-            reminder=reminder,
-        )
-
-    async def _create_lead(
-        self, leads: LeadsRepo, call: Call, summary: CallSummary, *, alert: bool, now: datetime
-    ) -> Lead:
+        if kind == "callback" and finished.callback_at:
+            text = reminder_text(summary) if reminder_text else (summary.company or "")
+            reminder = (datetime.fromisoformat(finished.callback_at), text)
         payload: dict[str, Any] = {
             "call_id": call.id,
             "handoff": summary.outcome_reason == HANDOFF_REASON,
         }
+        return _Closing(
+            outcome=finished.outcome.id,
+            reason=finished.reason,
+            lead=lead,
+            alert_chat_id=self._manager_chat_id if alert and lead is not None else None,
+            alert_payload=payload,
+            reminder=reminder,
+            chat_id=call.chat_id,
+        )
+
+
+# ----- units of work, run on the database's threads (plain sqlite3, no awaiting) -----
+
+EventRow = tuple[str, str | None, Mapping[str, Any]]
+"""An event as stored: kind, step, payload."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A call's replayed log, kept between presses; `started_at` tells a replaced row apart."""
+
+    started_at: datetime
+    state: CallState
+
+    def extends(self, call: Call, last_seq: int) -> bool:
+        """Whether the stored log still starts with this one."""
+        return self.started_at == call.started_at and last_seq >= self.state.seq
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    call: Call | None
+    last_seq: int = 0
+    events: Sequence[CallEvent] = ()
+    lead: Lead | None = None
+
+
+def _read_call(call_id: int, after: int, with_lead: bool, conn: sqlite3.Connection) -> _Found:
+    records = CallRecords(conn)
+    call = records.get(call_id)
+    if call is None:
+        return _Found(None)
+    events = records.events_after(call_id, after)
+    last_seq = events[-1].seq if events else records.last_seq(call_id)
+    lead = records.lead(call_id) if with_lead and call.status is CallStatus.FINISHED else None
+    return _Found(call, last_seq, events, lead)
+
+
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    hunter_id: int
+    flow_id: str
+    flow_version: int
+    chat_id: int
+    card: Mapping[str, Any]
+    events: Sequence[EventRow]
+    now: datetime
+    instead_of: int | None
+    """The earlier call to the same lead, whose pending reminders the new call cancels."""
+
+
+def _open_call(opening: _Opening, conn: sqlite3.Connection) -> tuple[Call, list[CallEvent]]:
+    records = CallRecords(conn)
+    if opening.instead_of is not None:
+        records.cancel_reminders(opening.instead_of)
+    call = records.create(
+        hunter_id=opening.hunter_id,
+        flow_id=opening.flow_id,
+        flow_version=opening.flow_version,
+        chat_id=opening.chat_id,
+        now=opening.now,
+        card=opening.card,
+    )
+    records.append(call.id, 1, opening.events, now=opening.now)
+    return call, records.events_after(call.id, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Closing:
+    outcome: str
+    reason: str | None
+    lead: NewLead | None
+    alert_chat_id: int | None
+    alert_payload: Mapping[str, Any]
+    reminder: tuple[datetime, str] | None
+    """When to call back, and the reminder's text."""
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    call_id: int
+    hunter_id: int
+    first_seq: int
+    events: Sequence[EventRow]
+    note: str | None
+    card: Mapping[str, Any] | None
+    """The new lead-card projection, when it changed."""
+    closing: _Closing | None
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Recorded:
+    call: Call | None = None
+    """The call row as it was finished (None when the call goes on)."""
+    lead: Lead | None = None
+    reminder: Reminder | None = None
+
+
+def _record(change: _Change, conn: sqlite3.Connection) -> _Recorded:
+    records = CallRecords(conn)
+    call_id = change.call_id
+    records.append(call_id, change.first_seq, change.events, now=change.now, card=change.card)
+    if change.note is not None:
+        records.add_note(call_id, change.hunter_id, change.note, now=change.now)
+    closing = change.closing
+    if closing is None:
+        return _Recorded()
+    records.finish(call_id, outcome=closing.outcome, reason=closing.reason, now=change.now)
+    lead = None
+    if closing.lead is not None:
         try:
-            return await leads.create(
-                NewLead(
-                    call_id=call.id,
-                    hunter_id=call.hunter_id,
-                    flow_id=call.flow_id,
-                    flow_version=call.flow_version,
-                    score=summary.score,
-                    temperature=summary.temperature,
-                    lead_class=summary.lead_class,
-                    probability=summary.probability,
-                    expected_value=summary.expected_value,
-                    currency=summary.currency,
-                    card=summary.to_json(),
-                ),
-                now=now,
-                alert_chat_id=self._manager_chat_id if alert else None,
-                alert_payload=payload if alert else None,
+            lead = records.create_lead(
+                closing.lead,
+                now=change.now,
+                alert_chat_id=closing.alert_chat_id,
+                alert_payload=closing.alert_payload,
             )
         except LeadAlreadyExists as e:
             # A replayed finish: the lead and its single alert already exist.
-            logger.info("Call %s already has lead %s", call.id, e.lead_id)
-            return await leads.require(e.lead_id)
+            logger.info("Call %s already has lead %s", call_id, e.lead_id)
+            lead = records.lead(call_id)
+    reminder = None
+    if closing.reminder is not None:
+        due_at, text = closing.reminder
+        reminder = records.add_reminder(
+            user_id=change.hunter_id,
+            chat_id=closing.chat_id,
+            due_at=due_at,
+            text=text,
+            now=change.now,
+            call_id=call_id,
+        )
+    return _Recorded(records.require(call_id), lead, reminder)
+
+
+def _pause(call_id: int, seq: int, now: datetime, conn: sqlite3.Connection) -> None:
+    records = CallRecords(conn)
+    call = records.require(call_id)
+    # Decided again inside the transaction: the read before it may be out of date.
+    _check_pausable(call.status, records.last_seq(call_id), seq)
+    records.set_status(call_id, CallStatus.PAUSED, now=now)
+
+
+def _reopen(call_id: int, now: datetime, conn: sqlite3.Connection) -> None:
+    records = CallRecords(conn)
+    status = records.require(call_id).status
+    if status is CallStatus.FINISHED:
+        raise CallRefused(Refusal.FINISHED)
+    if status is CallStatus.PAUSED:
+        records.set_status(call_id, CallStatus.OPEN, now=now)
+
+
+def _set_screen_message(
+    call_id: int, chat_id: int, message_id: int, now: datetime, conn: sqlite3.Connection
+) -> None:
+    CallRecords(conn).set_screen_message(call_id, chat_id=chat_id, message_id=message_id, now=now)
+
+
+def _check_pausable(status: CallStatus, log_seq: int, seq: int) -> None:
+    if status is CallStatus.FINISHED:
+        raise CallRefused(Refusal.FINISHED)
+    if status is CallStatus.PAUSED:
+        raise CallRefused(Refusal.RECORDED)
+    if seq != log_seq:
+        raise CallRefused(Refusal.FORGED if seq > log_seq else Refusal.CLOSED)
 
 
 def _option(engine: Engine, state: CallState, number: str) -> str:

@@ -222,6 +222,65 @@ class UsersRepo(_Repo):
         )
 
 
+_CALL = "SELECT * FROM calls WHERE id = ?"
+_CREATE_CALL = (
+    "INSERT INTO calls (hunter_id, flow_id, flow_version, status, card, chat_id,"
+    " started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# The guard makes a stale sequence number insert nothing: of two taps on one screen, one wins.
+_APPEND_EVENT = (
+    "INSERT INTO call_events (call_id, seq, kind, step, payload, created_at)"
+    " SELECT ?, ?, ?, ?, ?, ?"
+    " WHERE (SELECT COALESCE(MAX(seq), 0) FROM call_events WHERE call_id = ?) = ?"
+)
+_LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) AS seq FROM call_events WHERE call_id = ?"
+_EVENTS_AFTER = "SELECT * FROM call_events WHERE call_id = ? AND seq > ? ORDER BY seq"
+_FINISH_CALL = "status = ?, outcome = ?, outcome_reason = ?, finished_at = ?"
+_REOPEN_CALL = "status = ?, finished_at = NULL, outcome = NULL, outcome_reason = NULL"
+_SCREEN_MESSAGE = "chat_id = ?, screen_message_id = ?"
+
+
+def _is_duplicate_key(error: sqlite3.IntegrityError) -> bool:
+    return "UNIQUE" in str(error) or "PRIMARY KEY" in str(error)
+
+
+def _new_call_params(
+    hunter_id: int,
+    flow_id: str,
+    flow_version: int,
+    chat_id: int,
+    now: datetime,
+    card: Mapping[str, Any] | None,
+) -> tuple[Any, ...]:
+    return (
+        hunter_id,
+        flow_id,
+        flow_version,
+        CallStatus.OPEN.value,
+        to_json(card or {}),
+        chat_id,
+        to_db_time(now),
+        to_db_time(now),
+    )
+
+
+def _event_params(
+    call_id: int, seq: int, kind: str, step: str | None, payload: Mapping[str, Any], at: str
+) -> tuple[Any, ...]:
+    return (call_id, seq, kind, step, to_json(payload), at, call_id, seq - 1)
+
+
+def _call_event(row: Row) -> CallEvent:
+    return CallEvent(
+        call_id=row["call_id"],
+        seq=row["seq"],
+        kind=row["kind"],
+        step=row["step"],
+        payload=_frozen(from_json(row["payload"])),
+        created_at=from_db_time(row["created_at"]),
+    )
+
+
 class CallsRepo(_Repo):
     """Calls and their append-only event logs."""
 
@@ -237,24 +296,13 @@ class CallsRepo(_Repo):
     ) -> Call:
         """Open a new call for the hunter on a given flow version."""
         call_id = await self._insert(
-            "INSERT INTO calls (hunter_id, flow_id, flow_version, status, card, chat_id,"
-            " started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                hunter_id,
-                flow_id,
-                flow_version,
-                CallStatus.OPEN.value,
-                to_json(card or {}),
-                chat_id,
-                to_db_time(now),
-                to_db_time(now),
-            ),
+            _CREATE_CALL, _new_call_params(hunter_id, flow_id, flow_version, chat_id, now, card)
         )
         return await self.require(call_id)
 
     async def get(self, call_id: int) -> Call | None:
         """The call, or None."""
-        row = await self._one("SELECT * FROM calls WHERE id = ?", (call_id,))
+        row = await self._one(_CALL, (call_id,))
         return None if row is None else self._call(row)
 
     async def require(self, call_id: int) -> Call:
@@ -285,12 +333,7 @@ class CallsRepo(_Repo):
         """Pause or reopen a call; finishing goes through `finish` (it needs an outcome)."""
         if status is CallStatus.FINISHED:
             raise ValueError("use finish() to end a call")
-        await self._update(
-            call_id,
-            "status = ?, finished_at = NULL, outcome = NULL, outcome_reason = NULL",
-            (status.value,),
-            now,
-        )
+        await self._update(call_id, _REOPEN_CALL, (status.value,), now)
 
     async def finish(
         self, call_id: int, *, outcome: str, reason: str | None, now: datetime
@@ -298,7 +341,7 @@ class CallsRepo(_Repo):
         """End the call with its outcome (qualified, nurture, callback...)."""
         await self._update(
             call_id,
-            "status = ?, outcome = ?, outcome_reason = ?, finished_at = ?",
+            _FINISH_CALL,
             (CallStatus.FINISHED.value, outcome, reason, to_db_time(now)),
             now,
         )
@@ -311,9 +354,7 @@ class CallsRepo(_Repo):
         self, call_id: int, *, chat_id: int, message_id: int | None, now: datetime
     ) -> None:
         """Remember which message shows the call screen, so it is edited rather than resent."""
-        await self._update(
-            call_id, "chat_id = ?, screen_message_id = ?", (chat_id, message_id), now
-        )
+        await self._update(call_id, _SCREEN_MESSAGE, (chat_id, message_id), now)
 
     async def _update(
         self, call_id: int, assignments: str, params: tuple[Any, ...], now: datetime
@@ -328,9 +369,7 @@ class CallsRepo(_Repo):
 
     async def last_seq(self, call_id: int) -> int:
         """The sequence number of the call's latest event (0 before the first)."""
-        row = await self._one(
-            "SELECT COALESCE(MAX(seq), 0) AS seq FROM call_events WHERE call_id = ?", (call_id,)
-        )
+        row = await self._one(_LAST_SEQ, (call_id,))
         return int(row["seq"]) if row else 0
 
     async def append_event(
@@ -351,23 +390,12 @@ class CallsRepo(_Repo):
         created_at = to_db_time(now)
         try:
             changed = await self._run(
-                "INSERT INTO call_events (call_id, seq, kind, step, payload, created_at)"
-                " SELECT ?, ?, ?, ?, ?, ?"
-                " WHERE (SELECT COALESCE(MAX(seq), 0) FROM call_events WHERE call_id = ?) = ?",
-                (
-                    call_id,
-                    expected_seq,
-                    kind,
-                    step,
-                    to_json(payload),
-                    created_at,
-                    call_id,
-                    expected_seq - 1,
-                ),
+                _APPEND_EVENT,
+                _event_params(call_id, expected_seq, kind, step, payload, created_at),
             )
         except sqlite3.IntegrityError as e:
             # The primary key is the last line of defence should the guard above ever race.
-            if "UNIQUE" not in str(e) and "PRIMARY KEY" not in str(e):
+            if not _is_duplicate_key(e):
                 raise
             changed = 0
         if not changed:
@@ -379,20 +407,8 @@ class CallsRepo(_Repo):
 
     async def list_events(self, call_id: int) -> list[CallEvent]:
         """The call's event log in order."""
-        rows = await self._all(
-            "SELECT * FROM call_events WHERE call_id = ? ORDER BY seq", (call_id,)
-        )
-        return [
-            CallEvent(
-                call_id=row["call_id"],
-                seq=row["seq"],
-                kind=row["kind"],
-                step=row["step"],
-                payload=_frozen(from_json(row["payload"])),
-                created_at=from_db_time(row["created_at"]),
-            )
-            for row in rows
-        ]
+        rows = await self._all(_EVENTS_AFTER, (call_id, 0))
+        return [_call_event(row) for row in rows]
 
     @staticmethod
     def _call(row: Row) -> Call:
@@ -426,6 +442,79 @@ def _from_minor(minor: int | None) -> Decimal | None:
     return None if minor is None else Decimal(minor) / _MINOR_UNITS
 
 
+_LEAD = "SELECT * FROM leads WHERE id = ?"
+_LEAD_OF_CALL = "SELECT * FROM leads WHERE call_id = ?"
+_CREATE_LEAD = (
+    "INSERT INTO leads (call_id, hunter_id, flow_id, flow_version, score, temperature,"
+    " lead_class, probability, expected_value, currency, card, status, created_at,"
+    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_ENQUEUE = (
+    "INSERT INTO outbox (lead_id, kind, chat_id, payload, status, next_attempt_at,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id, kind) DO NOTHING"
+)
+_OUTBOX_OF_LEAD = "SELECT * FROM outbox WHERE lead_id = ? AND kind = ?"
+_ADD_NOTE = "INSERT INTO notes (call_id, author_id, text, created_at) VALUES (?, ?, ?, ?)"
+_REMINDER = "SELECT * FROM reminders WHERE id = ?"
+_ADD_REMINDER = (
+    "INSERT INTO reminders (user_id, chat_id, call_id, due_at, text, status, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+_CANCEL_REMINDERS = "UPDATE reminders SET status = ? WHERE call_id = ? AND status = ?"
+
+
+def _cancel_reminders_params(call_id: int) -> tuple[Any, ...]:
+    return (ReminderStatus.CANCELLED.value, call_id, ReminderStatus.PENDING.value)
+
+
+def _new_lead_params(lead: NewLead, now: datetime) -> tuple[Any, ...]:
+    return (
+        lead.call_id,
+        lead.hunter_id,
+        lead.flow_id,
+        lead.flow_version,
+        lead.score,
+        lead.temperature,
+        lead.lead_class,
+        lead.probability,
+        lead.expected_value,
+        lead.currency,
+        to_json(lead.card),
+        LeadStatus.NEW.value,
+        to_db_time(now),
+        to_db_time(now),
+    )
+
+
+def _enqueue_params(
+    lead_id: int, kind: str, chat_id: int, payload: Mapping[str, Any], now: datetime
+) -> tuple[Any, ...]:
+    return (
+        lead_id,
+        kind,
+        chat_id,
+        to_json(payload),
+        OutboxStatus.PENDING.value,
+        to_db_time(now),
+        to_db_time(now),
+    )
+
+
+def _reminder_params(
+    user_id: int, chat_id: int, call_id: int | None, due_at: datetime, text: str, now: datetime
+) -> tuple[Any, ...]:
+    return (
+        user_id,
+        chat_id,
+        call_id,
+        to_db_time(due_at),
+        text,
+        ReminderStatus.PENDING.value,
+        to_db_time(now),
+    )
+
+
 class LeadsRepo(_Repo):
     """Qualified leads and what managers do with them."""
 
@@ -445,27 +534,7 @@ class LeadsRepo(_Repo):
         existing = await self.get_by_call(lead.call_id)
         if existing is not None:
             raise LeadAlreadyExists(lead.call_id, existing.id)
-        lead_id = await self._insert(
-            "INSERT INTO leads (call_id, hunter_id, flow_id, flow_version, score, temperature,"
-            " lead_class, probability, expected_value, currency, card, status, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                lead.call_id,
-                lead.hunter_id,
-                lead.flow_id,
-                lead.flow_version,
-                lead.score,
-                lead.temperature,
-                lead.lead_class,
-                lead.probability,
-                lead.expected_value,
-                lead.currency,
-                to_json(lead.card),
-                LeadStatus.NEW.value,
-                to_db_time(now),
-                to_db_time(now),
-            ),
-        )
+        lead_id = await self._insert(_CREATE_LEAD, _new_lead_params(lead, now))
         if alert_chat_id is not None:
             await OutboxRepo(self._conn).enqueue(
                 lead_id, ALERT, alert_chat_id, alert_payload or {}, now=now
@@ -474,7 +543,7 @@ class LeadsRepo(_Repo):
 
     async def get(self, lead_id: int) -> Lead | None:
         """The lead, or None."""
-        row = await self._one("SELECT * FROM leads WHERE id = ?", (lead_id,))
+        row = await self._one(_LEAD, (lead_id,))
         return None if row is None else self._lead(row)
 
     async def require(self, lead_id: int) -> Lead:
@@ -486,7 +555,7 @@ class LeadsRepo(_Repo):
 
     async def get_by_call(self, call_id: int) -> Lead | None:
         """The lead a call produced, if any."""
-        row = await self._one("SELECT * FROM leads WHERE call_id = ?", (call_id,))
+        row = await self._one(_LEAD_OF_CALL, (call_id,))
         return None if row is None else self._lead(row)
 
     async def claim(self, lead_id: int, manager_id: int, *, now: datetime) -> bool:
@@ -577,10 +646,7 @@ class NotesRepo(_Repo):
 
     async def add(self, call_id: int, author_id: int, text: str, *, now: datetime) -> Note:
         """Attach a note to the call."""
-        note_id = await self._insert(
-            "INSERT INTO notes (call_id, author_id, text, created_at) VALUES (?, ?, ?, ?)",
-            (call_id, author_id, text, to_db_time(now)),
-        )
+        note_id = await self._insert(_ADD_NOTE, (call_id, author_id, text, to_db_time(now)))
         return Note(note_id, call_id, author_id, text, from_db_time(to_db_time(now)))
 
     async def list_for_call(self, call_id: int) -> list[Note]:
@@ -607,17 +673,7 @@ class RemindersRepo(_Repo):
     ) -> Reminder:
         """Schedule a reminder."""
         reminder_id = await self._insert(
-            "INSERT INTO reminders (user_id, chat_id, call_id, due_at, text, status, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                chat_id,
-                call_id,
-                to_db_time(due_at),
-                text,
-                ReminderStatus.PENDING.value,
-                to_db_time(now),
-            ),
+            _ADD_REMINDER, _reminder_params(user_id, chat_id, call_id, due_at, text, now)
         )
         reminder = await self.get(reminder_id)
         if reminder is None:  # pragma: no cover - just inserted in this transaction
@@ -626,7 +682,7 @@ class RemindersRepo(_Repo):
 
     async def get(self, reminder_id: int) -> Reminder | None:
         """The reminder, or None."""
-        row = await self._one("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
+        row = await self._one(_REMINDER, (reminder_id,))
         return None if row is None else self._reminder(row)
 
     async def due(self, now: datetime, *, limit: int = 50) -> list[Reminder]:
@@ -663,10 +719,7 @@ class RemindersRepo(_Repo):
 
     async def cancel_for_call(self, call_id: int) -> int:
         """Cancel the call's pending reminders (the callback happened); returns how many."""
-        return await self._run(
-            "UPDATE reminders SET status = ? WHERE call_id = ? AND status = ?",
-            (ReminderStatus.CANCELLED.value, call_id, ReminderStatus.PENDING.value),
-        )
+        return await self._run(_CANCEL_REMINDERS, _cancel_reminders_params(call_id))
 
     @staticmethod
     def _reminder(row: Row) -> Reminder:
@@ -696,22 +749,8 @@ class OutboxRepo(_Repo):
         now: datetime,
     ) -> OutboxMessage:
         """Queue a delivery; idempotent per (lead, kind): a replay returns the existing row."""
-        await self._run(
-            "INSERT INTO outbox (lead_id, kind, chat_id, payload, status, next_attempt_at,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id, kind) DO NOTHING",
-            (
-                lead_id,
-                kind,
-                chat_id,
-                to_json(payload),
-                OutboxStatus.PENDING.value,
-                to_db_time(now),
-                to_db_time(now),
-            ),
-        )
-        row = await self._one(
-            "SELECT * FROM outbox WHERE lead_id = ? AND kind = ?", (lead_id, kind)
-        )
+        await self._run(_ENQUEUE, _enqueue_params(lead_id, kind, chat_id, payload, now))
+        row = await self._one(_OUTBOX_OF_LEAD, (lead_id, kind))
         if row is None:  # pragma: no cover - inserted or already there
             raise NotFound(f"outbox {lead_id}/{kind}")
         return self._message(row)
@@ -784,3 +823,165 @@ class OutboxRepo(_Repo):
             created_at=from_db_time(row["created_at"]),
             sent_at=optional_time(row["sent_at"]),
         )
+
+
+class CallRecords:
+    """A call's rows over a plain sqlite3 connection, for units of work on the database threads.
+
+    `CallService` sends a whole use case to `Database.read` or `Database.write` as one function,
+    one hop to the database's thread instead of one per statement. The statements and the rows
+    returned are the async repositories' own.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, call_id: int) -> Call | None:
+        """The call, or None."""
+        row = self._conn.execute(_CALL, (call_id,)).fetchone()
+        return None if row is None else CallsRepo._call(row)
+
+    def require(self, call_id: int) -> Call:
+        """The call; raises NotFound if it does not exist."""
+        call = self.get(call_id)
+        if call is None:
+            raise NotFound(f"call {call_id}")
+        return call
+
+    def last_seq(self, call_id: int) -> int:
+        """The sequence number of the call's latest event (0 before the first)."""
+        row = self._conn.execute(_LAST_SEQ, (call_id,)).fetchone()
+        return int(row["seq"]) if row else 0
+
+    def events_after(self, call_id: int, seq: int) -> list[CallEvent]:
+        """The call's events numbered after `seq`, in order."""
+        rows = self._conn.execute(_EVENTS_AFTER, (call_id, seq)).fetchall()
+        return [_call_event(row) for row in rows]
+
+    def create(
+        self,
+        *,
+        hunter_id: int,
+        flow_id: str,
+        flow_version: int,
+        chat_id: int,
+        now: datetime,
+        card: Mapping[str, Any] | None = None,
+    ) -> Call:
+        """Open a new call for the hunter on a given flow version."""
+        params = _new_call_params(hunter_id, flow_id, flow_version, chat_id, now, card)
+        call_id = self._conn.execute(_CREATE_CALL, params).lastrowid
+        if call_id is None:  # pragma: no cover - sqlite always reports it for INSERT
+            raise RuntimeError("INSERT did not report a row id")
+        return self.require(call_id)
+
+    def append(
+        self,
+        call_id: int,
+        first_seq: int,
+        events: Iterable[tuple[str, str | None, Mapping[str, Any]]],
+        *,
+        now: datetime,
+        card: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Append (kind, step, payload) events numbered from `first_seq`, and the new card.
+
+        Raises StaleSequence, having appended nothing the caller keeps, unless `first_seq` is
+        the next number in the log (see `CallsRepo.append_event`).
+        """
+        at = to_db_time(now)
+        seq = first_seq
+        for kind, step, payload in events:
+            try:
+                changed = self._conn.execute(
+                    _APPEND_EVENT, _event_params(call_id, seq, kind, step, payload, at)
+                ).rowcount
+            except sqlite3.IntegrityError as e:
+                if not _is_duplicate_key(e):
+                    raise
+                changed = 0
+            if not changed:
+                raise StaleSequence(call_id, seq, self.last_seq(call_id))
+            seq += 1
+        if card is None:
+            self._update(call_id, "", (), at)
+        else:
+            self._update(call_id, "card = ?, ", (to_json(card),), at)
+
+    def set_status(self, call_id: int, status: CallStatus, *, now: datetime) -> None:
+        """Pause or reopen a call; finishing goes through `finish` (it needs an outcome)."""
+        if status is CallStatus.FINISHED:
+            raise ValueError("use finish() to end a call")
+        self._update(call_id, _REOPEN_CALL + ", ", (status.value,), to_db_time(now))
+
+    def finish(self, call_id: int, *, outcome: str, reason: str | None, now: datetime) -> None:
+        """End the call with its outcome."""
+        at = to_db_time(now)
+        finished = (CallStatus.FINISHED.value, outcome, reason, at)
+        self._update(call_id, _FINISH_CALL + ", ", finished, at)
+
+    def set_screen_message(
+        self, call_id: int, *, chat_id: int, message_id: int | None, now: datetime
+    ) -> None:
+        """Remember which message shows the call screen."""
+        self._update(call_id, _SCREEN_MESSAGE + ", ", (chat_id, message_id), to_db_time(now))
+
+    def add_note(self, call_id: int, author_id: int, text: str, *, now: datetime) -> None:
+        """Attach a note to the call."""
+        self._conn.execute(_ADD_NOTE, (call_id, author_id, text, to_db_time(now)))
+
+    def lead(self, call_id: int) -> Lead | None:
+        """The lead the call produced, if any."""
+        row = self._conn.execute(_LEAD_OF_CALL, (call_id,)).fetchone()
+        return None if row is None else LeadsRepo._lead(row)
+
+    def create_lead(
+        self,
+        lead: NewLead,
+        *,
+        now: datetime,
+        alert_chat_id: int | None,
+        alert_payload: Mapping[str, Any] | None = None,
+    ) -> Lead:
+        """The lead and, with a managers' chat, its alert (see `LeadsRepo.create`)."""
+        existing = self.lead(lead.call_id)
+        if existing is not None:
+            raise LeadAlreadyExists(lead.call_id, existing.id)
+        lead_id = self._conn.execute(_CREATE_LEAD, _new_lead_params(lead, now)).lastrowid
+        if lead_id is None:  # pragma: no cover - sqlite always reports it for INSERT
+            raise RuntimeError("INSERT did not report a row id")
+        if alert_chat_id is not None:
+            self._conn.execute(
+                _ENQUEUE, _enqueue_params(lead_id, ALERT, alert_chat_id, alert_payload or {}, now)
+            )
+        row = self._conn.execute(_LEAD, (lead_id,)).fetchone()
+        return LeadsRepo._lead(row)
+
+    def add_reminder(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        due_at: datetime,
+        text: str,
+        now: datetime,
+        call_id: int | None = None,
+    ) -> Reminder:
+        """Schedule a reminder."""
+        params = _reminder_params(user_id, chat_id, call_id, due_at, text, now)
+        reminder_id = self._conn.execute(_ADD_REMINDER, params).lastrowid
+        row = self._conn.execute(_REMINDER, (reminder_id,)).fetchone()
+        return RemindersRepo._reminder(row)
+
+    def cancel_reminders(self, call_id: int) -> int:
+        """Cancel the call's pending reminders (the callback happened); returns how many."""
+        return self._conn.execute(_CANCEL_REMINDERS, _cancel_reminders_params(call_id)).rowcount
+
+    def _update(self, call_id: int, assignments: str, params: tuple[Any, ...], at: str) -> None:
+        # `assignments` ("column = ?, " each) is always a literal from this class, never input.
+        changed = self._conn.execute(
+            f"UPDATE calls SET {assignments}updated_at = ? WHERE id = ?",  # noqa: S608
+            (*params, at, call_id),
+        ).rowcount
+        if not changed:
+            raise NotFound(f"call {call_id}")

@@ -15,7 +15,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
 from bot.domain import NewLead
-from bot.repositories import CallsRepo, LeadsRepo
+from bot.repositories import CallRecords, LeadsRepo
 from scripts.telegram_limits import MAX_CALL_ID, MAX_EVENT_SEQ, answer_callback_data
 from tests.bot.conftest import HUNTER, MANAGER, STRANGER, SettingsFactory
 from tests.bot.harness import Conversation, World
@@ -209,10 +209,10 @@ async def test_a_database_error_shows_an_error_and_the_call_does_not_advance(
     conv = await start_call(world)
     screen = conv.last_message.html
 
-    async def failing(*args: Any, **kwargs: Any) -> Any:
+    def failing(*args: Any, **kwargs: Any) -> Any:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(CallsRepo, "append_event", failing)
+    monkeypatch.setattr(CallRecords, "append", failing)
     with world.expecting_errors() as errors:
         query = await conv.tap("Соединяет")
         assert [r.getMessage() for r in errors] == [

@@ -3,17 +3,21 @@ kept copies (accounts, conversation state, replayed calls) never show anything b
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
+from bot.calls import CallService
 from bot.clock import FakeClock
-from bot.db import Database
+from bot.config import Settings
+from bot.db import Database, DatabaseStats
 from bot.domain import Role
-from bot.repositories import UsersRepo
+from bot.repositories import CallsRepo, UsersRepo
 from bot.storage import SQLiteStorage
 from tests.bot.conftest import ADMIN, HUNTER, STRANGER
 from tests.bot.harness import Conversation, World
-from tests.bot.test_call_outcomes import CARDS, RU_COLD, play
+from tests.bot.test_call_outcomes import CARDS, RU_COLD, play, tap, typed
 
 KEY = StorageKey(bot_id=1, chat_id=HUNTER, user_id=HUNTER)
 DENIED = (
@@ -35,6 +39,55 @@ async def start_call(world: World, user_id: int = HUNTER) -> Conversation:
     await conv.send("/call")
     await play(conv, CARDS[RU_COLD])
     return conv
+
+
+def spent(db: Database, before: DatabaseStats) -> DatabaseStats:
+    """The units of work run since `before` was copied."""
+    now = db.stats
+    return DatabaseStats(
+        reads=now.reads - before.reads,
+        units=now.units - before.units,
+        commits=now.commits - before.commits,
+    )
+
+
+@pytest.mark.parametrize(
+    ("earlier", "press"),
+    [
+        ((), "Соединяет"),
+        ((), "«Его нет на месте»"),
+        ((tap("Соединяет"),), "◀️ Назад"),
+        ((tap("Соединяет"), tap("Да, слушаю"), tap("Пищевое")), "🤷 Клиент не знает"),
+    ],
+)
+async def test_a_press_that_moves_the_call_costs_one_read_and_one_commit(
+    world: World,
+    db: Database,
+    statements: list[str],
+    earlier: tuple[tuple[str, str], ...],
+    press: str,
+) -> None:
+    conv = await start_call(world)
+    await play(conv, earlier)
+    before = replace(db.stats)
+    statements.clear()
+
+    await conv.tap(press)
+
+    assert spent(db, before) == DatabaseStats(reads=1, units=1, commits=1)
+    assert statements == []  # accounts and conversation state came from memory
+
+
+async def test_a_double_tap_costs_reads_only(world: World, db: Database) -> None:
+    conv = await start_call(world)
+    old_screen, data = conv.find_exact("Соединяет")
+    await conv.press(old_screen, data)
+    before = replace(db.stats)
+
+    query = await conv.press(old_screen, data)
+
+    assert conv.answer_for(query)["text"] == "Уже записано"
+    assert spent(db, before).units == 0
 
 
 async def test_a_revoked_role_takes_effect_on_the_very_next_update(
@@ -100,6 +153,54 @@ async def test_an_account_is_read_once_for_many_updates(
         await conv.send("/start")
 
     assert [sql for sql in statements if "FROM users" in sql] == []
+
+
+async def test_the_kept_replay_is_the_replay_of_the_stored_log(
+    world: World, db: Database, clock: FakeClock, settings: Settings
+) -> None:
+    conv = await start_call(world)
+    await play(
+        conv,
+        (
+            tap("Соединяет"),
+            tap("Да, слушаю"),
+            tap("💬 Возражение"),
+            tap("Дорого"),
+            tap("↩️ Вернуться к вопросу"),
+            tap("Пищевое"),
+            typed("250"),
+            tap("◀️ Назад"),
+            typed("300"),
+        ),
+    )
+    kept: CallService = world.dispatcher["calls"]
+    fresh = CallService(
+        db, kept._flows, clock, zone=settings.zone, manager_chat_id=settings.MANAGER_CHAT_ID
+    )
+
+    mine, stored = await kept.view(1, HUNTER), await fresh.view(1, HUNTER)
+
+    assert mine.state.events == stored.state.events
+    assert mine.screen == stored.screen
+    assert mine.call == stored.call
+
+
+async def test_events_stored_behind_the_kept_replay_are_read_and_used(
+    world: World, db: Database, clock: FakeClock
+) -> None:
+    conv = await start_call(world)
+    await conv.tap("Соединяет")
+    calls: CallService = world.dispatcher["calls"]
+    seq = (await calls.view(1, HUNTER)).state.seq
+
+    async with db.transaction() as conn:
+        await CallsRepo(conn).append_event(
+            1, seq + 1, "answer", "decision_maker", {"answer": "yes_me"}, now=clock.now()
+        )
+    view = await calls.view(1, HUNTER)
+
+    assert view.state.seq == seq + 1
+    assert view.screen.step == "industry"
 
 
 @pytest.mark.parametrize(
