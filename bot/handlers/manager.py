@@ -420,14 +420,17 @@ async def on_won(
     if not result.done or result.view is None:
         await _refuse(callback, result, t)
         return
-    their_t = await desk.i18n_for(account.id)
-    prompt = their_t("mgr-amount-prompt", ref=result.view.lead.reference)
-    if not await desk.send_all(account.id, [prompt]):
-        await callback.answer(t.plain("mgr-open-private-chat"), show_alert=True)
-        return
+    # Waiting for the amount starts before the question is sent: a quick reply to it arrives
+    # from another chat, which nothing orders after this press.
     context = _amount_context(state, desk.bot, account.id)
     await context.set_state(AMOUNT_STATE)
     await context.set_data({"lead_id": callback_data.lead_id})
+    their_t = await desk.i18n_for(account.id)
+    prompt = their_t("mgr-amount-prompt", ref=result.view.lead.reference)
+    if not await desk.send_all(account.id, [prompt]):
+        await context.clear()
+        await callback.answer(t.plain("mgr-open-private-chat"), show_alert=True)
+        return
     await callback.answer(t.plain("mgr-amount-asked"))
 
 

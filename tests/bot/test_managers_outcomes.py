@@ -438,3 +438,21 @@ async def test_commands_still_work_while_an_amount_is_awaited(
     assert olga_private.last_text.startswith("Лиды: Открытые (1)")
     await olga_private.send("2 млн")
     assert (await stored(db, lead.id)).outcome_amount == Decimal("2000000")
+
+
+async def test_won_from_someone_who_never_wrote_to_the_bot_asks_them_to_and_waits_for_nothing(
+    world: World, lead: Lead, olga: Conversation, olga_private: Conversation, db: Database
+) -> None:
+    await olga.click("Беру")
+    world.session.fail_next(
+        "sendMessage", error_code=403, description="Forbidden: bot can't initiate conversation"
+    )
+
+    query = await olga.click("Выиграли")
+
+    answer = olga.answer_for(query)
+    assert answer["text"] == "Откройте личный чат с ботом (/start) и нажмите ещё раз"
+    assert answer["show_alert"] is True
+    await olga_private.send("2 млн")
+    assert olga_private.last_text.startswith("Не понял сообщение")
+    assert (await stored(db, lead.id)).status is LeadStatus.CLAIMED
