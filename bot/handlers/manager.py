@@ -201,6 +201,12 @@ async def _refuse(callback: CallbackQuery, result: ActionResult, t: I18n) -> Non
     await callback.answer(refusal_text(result, t), show_alert=True)
 
 
+async def _refuse_forged(callback: CallbackQuery, t: I18n) -> None:
+    """Data no card ever offered (a reason or a colleague not on the list): refused, logged."""
+    logger.warning("Rejected a forged lead press from user %s", callback.from_user.id)
+    await callback.answer(t.plain("button-expired-alert"))
+
+
 async def on_not_a_manager_press(callback: CallbackQuery, t: I18n) -> None:
     """A lead button pressed by someone who may not act on (or read) leads."""
     logger.info("Lead press refused: user %s is not a manager", callback.from_user.id)
@@ -266,7 +272,7 @@ async def on_change(
     change, toast = _CHANGES[callback_data.action]
     result = await change(desk.db, callback_data, account, desk.clock.now())
     if result is None:
-        await callback.answer(t.plain("button-expired-alert"))
+        await _refuse_forged(callback, t)
         return
     if not result.done:
         await _refuse(callback, result, t)
@@ -303,7 +309,7 @@ async def on_hand_to(
 ) -> None:
     """A colleague picked: the lead is theirs, and they get the card privately."""
     if not callback_data.arg.isdigit():
-        await callback.answer(t.plain("button-expired-alert"))
+        await _refuse_forged(callback, t)
         return
     colleague_id = int(callback_data.arg)
     now = desk.clock.now()
@@ -553,7 +559,7 @@ async def on_leads_filter(
 ) -> None:
     """A filter button under /leads."""
     if callback_data.which not in set(LeadFilter):
-        await callback.answer(t.plain("button-expired-alert"))
+        await _refuse_forged(callback, t)
         return
     text, keyboard = await leads_screen(desk, account, t, LeadFilter(callback_data.which))
     message = _message(callback)

@@ -456,3 +456,21 @@ async def test_won_from_someone_who_never_wrote_to_the_bot_asks_them_to_and_wait
     await olga_private.send("2 млн")
     assert olga_private.last_text.startswith("Не понял сообщение")
     assert (await stored(db, lead.id)).status is LeadStatus.CLAIMED
+
+
+@pytest.mark.parametrize("data", ["ld:la:{id}:bribe", "ld:ra:{id}:", "ld:pt:{id}:nobody"])
+async def test_a_forged_reason_or_colleague_is_refused_logged_and_changes_nothing(
+    world: World,
+    db: Database,
+    lead: Lead,
+    olga: Conversation,
+    caplog: pytest.LogCaptureFixture,
+    data: str,
+) -> None:
+    await olga.click("Беру")
+
+    query = await olga.press(world.chat(GROUP)[0], data.format(id=lead.id))
+
+    assert olga.answer_for(query)["text"] == "Эта кнопка больше не активна"
+    assert f"Rejected a forged lead press from user {MANAGER}" in caplog.text
+    assert (await stored(db, lead.id)).status is LeadStatus.CLAIMED
