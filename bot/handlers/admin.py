@@ -21,7 +21,15 @@ from bot.domain import Role
 from bot.filters import HasRole, PrivateChat
 from bot.i18n import I18n
 from bot.keyboards import home_keyboard
-from bot.leads import LEAD_READERS, StateRepo, names_on_shift
+from bot.leads import (
+    ASSIGNMENT,
+    DEAD_REPORT,
+    LEAD_READERS,
+    SLA_ESCALATION,
+    SLA_REMINDER,
+    StateRepo,
+    names_on_shift,
+)
 from bot.outbox import RelayPolicy, backlog_report
 from bot.render import local_time
 from bot.reports import (
@@ -38,7 +46,7 @@ from bot.reports import (
     period_text,
     render_stats,
 )
-from bot.repositories import UsersRepo
+from bot.repositories import ALERT, UsersRepo
 from bot.telegram import fit_message, show
 
 _SECTIONS = (
@@ -92,7 +100,12 @@ async def status_text(db: Database, clock: Clock, settings: Settings, t: I18n) -
     if report.dead:
         lines.append(t("mgr-health-dead", count=report.dead))
         lines += [
-            t("mgr-health-dead-line", ref=f"#L-{lead_id}", kind=kind, error=error[:120] or "—")
+            t(
+                "mgr-health-dead-line",
+                ref=f"#L-{lead_id}",
+                kind=_delivery_kind(kind, t),
+                error=error[:120] or "—",
+            )
             for lead_id, kind, error in report.recent_dead
         ]
     else:
@@ -101,6 +114,15 @@ async def status_text(db: Database, clock: Clock, settings: Settings, t: I18n) -
     lines.append(t("mgr-health-shift", names=names))
     lines.append(t("mgr-health-time", now=local_time(now, settings.zone)))
     return "\n".join(lines)
+
+
+_DELIVERY_KINDS = frozenset({ALERT, SLA_REMINDER, SLA_ESCALATION, ASSIGNMENT, DEAD_REPORT})
+
+
+def _delivery_kind(kind: str, t: I18n) -> str:
+    """What an outbox row was for, in words (a kind addressed to one admin ends in ':<id>')."""
+    base = kind.partition(":")[0]
+    return t.plain(f"mgr-delivery-{base}") if base in _DELIVERY_KINDS else kind
 
 
 async def cmd_status(

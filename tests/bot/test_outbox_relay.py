@@ -525,5 +525,5 @@ async def test_status_is_for_admins_and_lists_dead_deliveries(
         f"Чат менеджеров: {GROUP}",
         "✅ Очередь пуста",
         "🚨 Не доставлено: 1",
-        f"• #L-{lead.id} · alert · Forbidden: bot was kicked",
+        f"• #L-{lead.id} · алерт в чат менеджеров · Forbidden: bot was kicked",
     ]

@@ -40,6 +40,7 @@ EXPANSIONS: dict[str, Iterable[str]] = {
     "command-": BOT_COMMANDS,
     "lead-status-": [status.value for status in LeadStatus],
     "mgr-csv-": EXPORT_COLUMNS,
+    "mgr-delivery-": ["alert", "sla_reminder", "sla_escalation", "assign", "dead_report"],
     "mgr-digest-closed-": [status.value for status in CLOSED_STATUSES],
     "mgr-event-": [*CALL_EVENT_KINDS, "finish"],
     "mgr-filter-": [which.value for which in LeadFilter],
