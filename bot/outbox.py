@@ -454,40 +454,46 @@ class OutboxRelay:
         if len(batch) > 1:
             return await self._prepare_digest(chat_id, batch)
         row = batch[0]
-        kind, _, _ = row.kind.partition(":")
+        kind = row.kind.partition(":")[0]
         if kind == ALERT:
             return await self._prepare_alert(chat_id, row)
+        if kind not in _NOTICES:
+            logger.error("Outbox row %s has an unknown kind %r", row.id, row.kind)
+            await self._dead([row], f"unknown kind {row.kind}")
+            return None
         view = await load_view(self._db.connection, row.lead_id)
         if view is None:
             await self._dead([row], "the lead no longer exists")
             return None
-        if kind == SLA_REMINDER:
-            if view.lead.status is not LeadStatus.NEW:
-                await self._skip(row)
-                return None
-            t = await self._t(chat_id)
-            card = await LeadMessagesRepo(self._db.connection).card_in_chat(row.lead_id, chat_id)
-            return Delivery((row,), _sla_reminder_text(view, t, self._waited(view)), reply_to=card)
-        if kind == SLA_ESCALATION:
-            if view.lead.status is not LeadStatus.NEW:
-                await self._skip(row)
-                return None
-            t = await self._t(chat_id)
-            return Delivery((row,), _escalation_text(view, t, self._waited(view)))
-        if kind == ASSIGNMENT:
-            if view.lead.status is not LeadStatus.NEW:
-                await self._skip(row)
-                return None
-            t = await self._t(chat_id)
-            rendered = render_alert(view, t, self._settings.zone)
-            text = t("mgr-assigned-to-you") + "\n\n" + rendered.text
-            return Delivery((row,), text, rendered.keyboard, shows="card")
-        if kind == DEAD_REPORT:
-            t = await self._t(chat_id)
-            return Delivery((row,), _dead_report_text(view, t, row.payload))
-        logger.error("Outbox row %s has an unknown kind %r", row.id, row.kind)
-        await self._dead([row], f"unknown kind {row.kind}")
-        return None
+        if kind != DEAD_REPORT and view.lead.status is not LeadStatus.NEW:
+            await self._skip(row)  # claimed meanwhile: nobody needs chasing or assigning
+            return None
+        return await _NOTICES[kind](self, chat_id, row, view, await self._t(chat_id))
+
+    async def _sla_reminder(
+        self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
+    ) -> Delivery:
+        """In the managers' chat, as a reply to the lead's card there."""
+        card = await LeadMessagesRepo(self._db.connection).card_in_chat(row.lead_id, chat_id)
+        return Delivery((row,), _sla_reminder_text(view, t, self._waited(view)), reply_to=card)
+
+    async def _escalation(
+        self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
+    ) -> Delivery:
+        return Delivery((row,), _escalation_text(view, t, self._waited(view)))
+
+    async def _assignment(
+        self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
+    ) -> Delivery:
+        """The round-robin assignee's own copy of the card, live like the group's."""
+        rendered = render_alert(view, t, self._settings.zone)
+        text = t("mgr-assigned-to-you") + "\n\n" + rendered.text
+        return Delivery((row,), text, rendered.keyboard, shows="card")
+
+    async def _dead_report(
+        self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
+    ) -> Delivery:
+        return Delivery((row,), _dead_report_text(view, t, row.payload))
 
     async def _prepare_alert(self, chat_id: int, row: OutboxMessage) -> Delivery | None:
         now = self._clock.now()
@@ -625,6 +631,17 @@ class OutboxRelay:
                 report.pending,
                 int(age.total_seconds() // 60),
             )
+
+
+_Notice = Callable[[OutboxRelay, int, OutboxMessage, LeadView, I18n], Awaitable[Delivery]]
+"""Builds the message of one row for its (current) chat."""
+_NOTICES: dict[str, _Notice] = {
+    SLA_REMINDER: OutboxRelay._sla_reminder,
+    SLA_ESCALATION: OutboxRelay._escalation,
+    ASSIGNMENT: OutboxRelay._assignment,
+    DEAD_REPORT: OutboxRelay._dead_report,
+}
+"""Outbox rows other than alerts, by kind: the message each one becomes."""
 
 
 def _sla_reminder_text(view: LeadView, t: I18n, waited: int) -> str:
