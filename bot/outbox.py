@@ -475,12 +475,14 @@ class OutboxRelay:
     ) -> Delivery:
         """In the managers' chat, as a reply to the lead's card there."""
         card = await LeadMessagesRepo(self._db.connection).card_in_chat(row.lead_id, chat_id)
-        return Delivery((row,), _sla_reminder_text(view, t, self._waited(view)), reply_to=card)
+        return Delivery(
+            (row,), _waiting_text("mgr-sla-reminder", view, t, self._waited(view)), reply_to=card
+        )
 
     async def _escalation(
         self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
     ) -> Delivery:
-        return Delivery((row,), _escalation_text(view, t, self._waited(view)))
+        return Delivery((row,), _waiting_text("mgr-sla-escalation", view, t, self._waited(view)))
 
     async def _assignment(
         self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
@@ -644,19 +646,10 @@ _NOTICES: dict[str, _Notice] = {
 """Outbox rows other than alerts, by kind: the message each one becomes."""
 
 
-def _sla_reminder_text(view: LeadView, t: I18n, waited: int) -> str:
+def _waiting_text(key: str, view: LeadView, t: I18n, waited: int) -> str:
+    """A lead nobody claimed: its reference, company, how long it waited against its SLA."""
     return t(
-        "mgr-sla-reminder",
-        ref=view.lead.reference,
-        company=lead_title(view, t),
-        minutes=str(waited),
-        sla=str(view.sla_minutes or 0),
-    )
-
-
-def _escalation_text(view: LeadView, t: I18n, waited: int) -> str:
-    return t(
-        "mgr-sla-escalation",
+        key,
         ref=view.lead.reference,
         company=lead_title(view, t),
         minutes=str(waited),
