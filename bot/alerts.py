@@ -32,7 +32,7 @@ from bot.render import (
 )
 from bot.telegram import MESSAGE_LIMIT, fit_message, visible_length
 from scripts.schema import Flow
-from scripts.summary import CallSummary
+from scripts.summary import CallSummary, CriterionLine
 
 # Free-text limits tried in turn until the card fits; None keeps the text whole.
 _ITEM_LIMITS: tuple[int | None, ...] = (None, 300, 120, 60)
@@ -360,49 +360,50 @@ def _heat_rank(temperature: str) -> int:
 
 def render_details(view: LeadView, t: I18n) -> list[str]:
     """Every answer of the call, the score by criterion and the notes; split to fit messages."""
-    lead, summary = view.lead, view.summary
-    parts = [t("mgr-details-title", ref=lead.reference, company=lead_title(view, t))]
+    title = t("mgr-details-title", ref=view.lead.reference, company=lead_title(view, t))
+    summary = view.summary
     if summary is None:
-        parts.append(t("mgr-details-none"))
-        return split_message(parts)
-    if summary.lead:
-        parts.append(
-            t("mgr-details-fields-title")
-            + "\n"
-            + "\n".join(t("mgr-details-field", title=k, value=v) for k, v in summary.lead)
-        )
-    if summary.answers:
-        answers = [t("mgr-details-answers-title")]
-        answers += [
-            t("mgr-details-answer", question=line.question, answer=line.answer)
-            for line in summary.answers
-        ]
-        parts.append("\n".join(answers))
-    if summary.criteria:
-        criteria = [t("mgr-details-criteria-title")]
-        criteria += [
-            t(
-                "mgr-details-criterion",
-                title=line.title,
-                level=_level_text(line.level, t),
-                points=f"{line.contribution:g}",
-                weight=f"{line.weight:g}",
-            )
-            for line in summary.criteria
-        ]
-        parts.append("\n".join(criteria))
-    for key, items in (
-        ("mgr-details-for", summary.reasons_for),
-        ("mgr-details-against", summary.reasons_against),
-        ("mgr-details-knockouts", summary.knockouts),
-        ("mgr-details-unasked", summary.unasked),
-        ("mgr-details-notes", summary.notes),
-    ):
-        if items:
-            parts.append(t(key) + "\n" + "\n".join(t("mgr-details-item", text=i) for i in items))
+        return split_message([title, t("mgr-details-none")])
+    sections = [
+        "\n".join([t(heading), *lines]) for heading, lines in _details(summary, t) if lines
+    ]
     if summary.strategy:
-        parts.append(t("mgr-details-strategy", text=summary.strategy))
-    return split_message(parts)
+        sections.append(t("mgr-details-strategy", text=summary.strategy))
+    return split_message([title, *sections])
+
+
+def _details(summary: CallSummary, t: I18n) -> list[tuple[str, list[str]]]:
+    """The sections of the details, each a heading and its lines (empty ones are left out)."""
+
+    def items(texts: Iterable[str]) -> list[str]:
+        return [t("mgr-details-item", text=text) for text in texts]
+
+    fields = [t("mgr-details-field", title=name, value=value) for name, value in summary.lead]
+    answers = [
+        t("mgr-details-answer", question=line.question, answer=line.answer)
+        for line in summary.answers
+    ]
+    return [
+        ("mgr-details-fields-title", fields),
+        ("mgr-details-answers-title", answers),
+        ("mgr-details-criteria-title", [_criterion(line, t) for line in summary.criteria]),
+        ("mgr-details-for", items(summary.reasons_for)),
+        ("mgr-details-against", items(summary.reasons_against)),
+        ("mgr-details-knockouts", items(summary.knockouts)),
+        ("mgr-details-unasked", items(summary.unasked)),
+        ("mgr-details-notes", items(summary.notes)),
+    ]
+
+
+def _criterion(line: CriterionLine, t: I18n) -> str:
+    """A criterion's level and what it scored: "Бюджет: да — 25 из 25"."""
+    return t(
+        "mgr-details-criterion",
+        title=line.title,
+        level=_level_text(line.level, t),
+        points=f"{line.contribution:g}",
+        weight=f"{line.weight:g}",
+    )
 
 
 def render_record(
