@@ -15,8 +15,10 @@ import io
 import json
 import logging
 import re
+import sqlite3
 import statistics
 import sys
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -383,6 +385,32 @@ class _Tally:
     def frozen(self, name: str) -> Breakdown:
         return Breakdown(name, self.calls, self.leads, self.won, self.won_amount)
 
+    def count_lead(self, lead: Lead) -> None:
+        self.leads += 1
+        if lead.status is LeadStatus.WON:
+            self.won += 1
+            self.won_amount += lead.outcome_amount or Decimal(0)
+
+
+class _Breakdowns:
+    """Calls, leads and wins counted per hunter, per lead source and per script version."""
+
+    def __init__(self, labels: Labels) -> None:
+        self.labels = labels
+        self.hunters: dict[str, _Tally] = {}
+        self.sources: dict[str, _Tally] = {}
+        self.scripts: dict[str, _Tally] = {}
+
+    def tallies(
+        self, hunter: str, source: str | None, flow_id: str, version: int
+    ) -> tuple[_Tally, ...]:
+        """The three lines a call or a lead counts in."""
+        return (
+            self.hunters.setdefault(hunter, _Tally()),
+            self.sources.setdefault(self.labels.source(source), _Tally()),
+            self.scripts.setdefault(self.labels.script(flow_id, version), _Tally()),
+        )
+
 
 async def compute_stats(
     conn: aiosqlite.Connection, period: Period, *, labels: Labels | None = None
@@ -392,64 +420,66 @@ async def compute_stats(
     Leads count in the period they were qualified in; "first contact" is the owner's first
     outcome mark (in progress, won or lost).
     """
-    labels = labels or Labels()
+    breakdowns = _Breakdowns(labels or Labels())
+    calls = await _calls_in(conn, period)
+    for call in calls:
+        hunter = call["name"] or str(call["hunter_id"])
+        source = _source(call["card"])
+        for tally in breakdowns.tallies(hunter, source, call["flow_id"], call["flow_version"]):
+            tally.calls += 1
+    rows = await _leads_in(conn, period)
+    names = await known_names(conn, {row.lead.hunter_id for row in rows})
+    for row in rows:
+        lead = row.lead
+        hunter = names.get(lead.hunter_id) or str(lead.hunter_id)
+        for tally in breakdowns.tallies(hunter, row.source, lead.flow_id, lead.flow_version):
+            tally.count_lead(lead)
+    return _stats(period, len(calls), rows, breakdowns)
+
+
+async def _calls_in(conn: aiosqlite.Connection, period: Period) -> list[sqlite3.Row]:
     conditions, params = _period_sql("c.started_at", period)
     sql = "SELECT c.hunter_id, c.flow_id, c.flow_version, c.card, COALESCE(u.name, '') AS name"
     sql += f" FROM calls c LEFT JOIN users u ON u.id = c.hunter_id {conditions}"
     async with conn.execute(sql, params) as cursor:
-        calls = list(await cursor.fetchall())
-    hunters: dict[str, _Tally] = {}
-    by_source: dict[str, _Tally] = {}
-    flows: dict[str, _Tally] = {}
-    for call in calls:
-        hunters.setdefault(call["name"] or str(call["hunter_id"]), _Tally()).calls += 1
-        flows.setdefault(labels.script(call["flow_id"], call["flow_version"]), _Tally()).calls += 1
-        by_source.setdefault(labels.source(_source(call["card"])), _Tally()).calls += 1
-    rows = await _leads_in(conn, period)
-    names = await known_names(conn, {row.lead.hunter_id for row in rows})
-    to_claim: list[float] = []
-    to_contact: list[float] = []
-    claimed = won = 0
-    won_amount = Decimal(0)
-    currencies: dict[str, int] = {}
-    lost: dict[str, int] = {}
-    for row in rows:
-        lead = row.lead
-        currencies[lead.currency] = currencies.get(lead.currency, 0) + 1
-        tallies = [
-            hunters.setdefault(names.get(lead.hunter_id) or str(lead.hunter_id), _Tally()),
-            by_source.setdefault(labels.source(row.source), _Tally()),
-            flows.setdefault(labels.script(lead.flow_id, lead.flow_version), _Tally()),
-        ]
-        for tally in tallies:
-            tally.leads += 1
-        if lead.claimed_at is not None:
-            claimed += 1
-            to_claim.append((lead.claimed_at - lead.created_at).total_seconds())
-        if row.first_contact_at is not None:
-            to_contact.append((row.first_contact_at - lead.created_at).total_seconds())
-        if lead.status is LeadStatus.WON:
-            won += 1
-            amount = lead.outcome_amount or Decimal(0)
-            won_amount += amount
-            for tally in tallies:
-                tally.won += 1
-                tally.won_amount += amount
-        if lead.status is LeadStatus.LOST and lead.outcome_reason:
-            lost[lead.outcome_reason] = lost.get(lead.outcome_reason, 0) + 1
+        return list(await cursor.fetchall())
+
+
+def _stats(period: Period, calls: int, rows: list[_LeadRow], breakdowns: _Breakdowns) -> Stats:
+    """The funnel and its timings from the period's leads, with the counted breakdowns."""
+    leads = [row.lead for row in rows]
+    won = [lead for lead in leads if lead.status is LeadStatus.WON]
+    currencies = Counter(lead.currency for lead in leads)
+    lost = Counter(
+        lead.outcome_reason
+        for lead in leads
+        if lead.status is LeadStatus.LOST and lead.outcome_reason
+    )
     return Stats(
         period=period,
-        calls=len(calls),
-        qualified=len(rows),
-        claimed=claimed,
-        won=won,
-        won_amount=won_amount,
-        currency=max(currencies, key=lambda c: currencies[c]) if currencies else "RUB",
-        per_hunter=_table(hunters),
-        per_source=_table(by_source),
-        per_flow=_table(flows),
-        median_to_claim=_median(to_claim),
-        median_to_contact=_median(to_contact),
+        calls=calls,
+        qualified=len(leads),
+        claimed=sum(1 for lead in leads if lead.claimed_at is not None),
+        won=len(won),
+        won_amount=sum((lead.outcome_amount or Decimal(0) for lead in won), Decimal(0)),
+        currency=currencies.most_common(1)[0][0] if currencies else "RUB",
+        per_hunter=_table(breakdowns.hunters),
+        per_source=_table(breakdowns.sources),
+        per_flow=_table(breakdowns.scripts),
+        median_to_claim=_median(
+            [
+                (lead.claimed_at - lead.created_at).total_seconds()
+                for lead in leads
+                if lead.claimed_at
+            ]
+        ),
+        median_to_contact=_median(
+            [
+                (row.first_contact_at - row.lead.created_at).total_seconds()
+                for row in rows
+                if row.first_contact_at is not None
+            ]
+        ),
         lost_reasons=tuple(sorted(lost.items(), key=lambda item: (-item[1], item[0]))),
     )
 
