@@ -114,15 +114,21 @@ async def on_finish(callback: CallbackQuery, callback_data: CallCb, desk: CallDe
         await desk.refuse(callback, CallRefused(Refusal.FORGED, "unknown outcome"))
         return
     if outcome.kind == "callback":
-        await callback.answer()
-        await desk.state.set_state(OnCall.callback_time)
-        await desk.state.set_data(
-            {"call_id": call_id, "seq": view.state.seq, "outcome": outcome_id}
-        )
-        await desk.show(view, Panel.CALLBACK_TIME, message_id=pressed_message_id(callback))
+        await _ask_callback_time(callback, desk, view, outcome_id)
         return
     intent = Intent("finish", arg=outcome_id, reason=_knockout_reason(view, outcome))
     await _finish(callback, callback_data, desk, intent, "call-finished-toast")
+
+
+async def _ask_callback_time(
+    callback: CallbackQuery, desk: CallDesk, view: CallView, outcome_id: str
+) -> None:
+    """A callback outcome finishes once the hunter says when (typed, or a quick choice)."""
+    await callback.answer()
+    await desk.state.set_state(OnCall.callback_time)
+    asked = {"call_id": view.call.id, "seq": view.state.seq, "outcome": outcome_id}
+    await desk.state.set_data(asked)
+    await desk.show(view, Panel.CALLBACK_TIME, message_id=pressed_message_id(callback))
 
 
 def _knockout_reason(view: CallView, outcome: Outcome) -> str | None:
