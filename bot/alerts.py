@@ -165,7 +165,7 @@ def _footer(view: LeadView, t: I18n, zone: ZoneInfo) -> str:
             hunter=view.hunter_name,
             flow=flow,
             version=str(lead.flow_version),
-            when=local_time(lead.created_at, zone),
+            when=local_time(lead.created_at, zone, t.locale),
         )
     ]
     if lead.status is LeadStatus.NEW and view.sla_minutes:
@@ -183,7 +183,9 @@ def status_line(view: LeadView, t: I18n, zone: ZoneInfo) -> str | None:
         return None
     if lead.status is LeadStatus.CLAIMED:
         return t(
-            "mgr-status-claimed", name=owner, when=when(lead.claimed_at or lead.created_at, zone)
+            "mgr-status-claimed",
+            name=owner,
+            when=when(lead.claimed_at or lead.created_at, zone, t.locale),
         )
     if lead.status is LeadStatus.IN_PROGRESS:
         return t("mgr-status-in-progress", name=owner)
@@ -421,7 +423,7 @@ def render_record(
     timeline += [
         t(
             "mgr-record-call-line",
-            when=event.created_at.astimezone(zone).strftime("%d.%m %H:%M:%S"),
+            when=when(event.created_at, zone, t.locale, seconds=True),
             what=_describe_call_event(event, view.summary, flow, t),
         )
         for event in call_events
@@ -430,7 +432,7 @@ def render_record(
     history += [
         t(
             "mgr-record-lead-line",
-            when=when(item.created_at, zone),
+            when=when(item.created_at, zone, t.locale),
             who=names.get(item.actor_id, str(item.actor_id)) if item.actor_id else "🤖",
             what=_describe_lead_event(item, view.lead, t, names),
         )

@@ -17,7 +17,7 @@ from bot.callbacks import CallAction, CallCb, MenuAction, MenuCb, ResumeCallCb
 from bot.calls import HANDOFF_REASON, CallView
 from bot.domain import CallStatus, Lead
 from bot.i18n import I18n
-from bot.render import bant_lines, card_title, format_money
+from bot.render import bant_lines, card_title, day_format, format_money
 from bot.telegram import escape
 from scripts.engine import ObjectionView, Screen, score_line
 from scripts.schema import Flow
@@ -368,7 +368,7 @@ def reason_title(summary: CallSummary) -> str | None:
 def callback_time(iso: str, locale: str) -> str:
     """A callback time as the hunter reads it (the stored text keeps its offset)."""
     moment = datetime.fromisoformat(iso)
-    return moment.strftime("%d.%m.%Y %H:%M" if locale == "ru" else "%Y-%m-%d %H:%M")
+    return moment.strftime(f"{day_format(locale)} %H:%M")
 
 
 def _squeeze(lines: Iterable[str]) -> list[str]:

@@ -32,15 +32,26 @@ TITLE_LIMIT = 40
 """How much of a company name a list line or a button shows."""
 
 
-def when(moment: datetime, zone: ZoneInfo) -> str:
-    """A short local date and time for lists and status lines: 03.03 12:00."""
-    return moment.astimezone(zone).strftime("%d.%m %H:%M")
+_DAY = {"ru": "%d.%m.%Y", "en": "%Y-%m-%d"}
+_SHORT_DAY = {"ru": "%d.%m", "en": "%m-%d"}
+"""Dates as each language writes them; English follows the ISO order the engine uses."""
 
 
-def local_time(moment: datetime, zone: ZoneInfo) -> str:
-    """A full local date and time with the zone: 03.03.2025 12:00 MSK."""
+def when(moment: datetime, zone: ZoneInfo, locale: str, *, seconds: bool = False) -> str:
+    """A short local date and time for lists and status lines: 03.03 12:00, 03-03 12:00."""
+    clock = "%H:%M:%S" if seconds else "%H:%M"
+    return moment.astimezone(zone).strftime(f"{_SHORT_DAY.get(locale, _SHORT_DAY['ru'])} {clock}")
+
+
+def local_time(moment: datetime, zone: ZoneInfo, locale: str) -> str:
+    """A full local date and time with the zone: 03.03.2025 12:00 MSK, 2025-03-03 12:00 MSK."""
     local = moment.astimezone(zone)
-    return f"{local:%d.%m.%Y %H:%M} {local.tzname() or ''}".rstrip()
+    return f"{local.strftime(day_format(locale))} {local:%H:%M} {local.tzname() or ''}".rstrip()
+
+
+def day_format(locale: str) -> str:
+    """The strftime format of a full date in the language."""
+    return _DAY.get(locale, _DAY["ru"])
 
 
 def format_money(amount: Decimal | float | int, currency: str, locale: str) -> str:

@@ -41,7 +41,7 @@ from bot.domain import Lead, LeadStatus
 from bot.i18n import I18n, Translator
 from bot.leads import LeadView, StateRepo, known_names, load_view
 from bot.outbox import OutboxRelay
-from bot.render import format_money
+from bot.render import day_format, format_money
 from bot.repositories import LeadsRepo
 from bot.telegram import fit_message
 from scoring.spec import BantDimension
@@ -516,11 +516,12 @@ def _one_decimal(value: float, locale: str) -> str:
 
 
 def period_text(period: Period, t: I18n, zone: ZoneInfo) -> str:
-    """01.11.2026–30.11.2026, or 'за всё время'."""
+    """01.11.2026–30.11.2026 (2026-11-01–2026-11-30 in English), or 'за всё время'."""
     if period.start is None and period.end is None:
         return t.plain("mgr-period-all")
-    first = f"{period.start.astimezone(zone):%d.%m.%Y}" if period.start else "…"
-    last = f"{(period.end - timedelta(days=1)).astimezone(zone):%d.%m.%Y}" if period.end else "…"
+    day = day_format(t.locale)
+    first = period.start.astimezone(zone).strftime(day) if period.start else "…"
+    last = (period.end - timedelta(days=1)).astimezone(zone).strftime(day) if period.end else "…"
     return f"{first}–{last}"
 
 

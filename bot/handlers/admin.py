@@ -112,7 +112,7 @@ async def status_text(db: Database, clock: Clock, settings: Settings, t: I18n) -
         lines.append(t("mgr-health-no-dead"))
     names = ", ".join(await names_on_shift(db.connection)) or t.plain("mgr-shift-nobody")
     lines.append(t("mgr-health-shift", names=names))
-    lines.append(t("mgr-health-time", now=local_time(now, settings.zone)))
+    lines.append(t("mgr-health-time", now=local_time(now, settings.zone, t.locale)))
     return "\n".join(lines)
 
 

@@ -40,7 +40,7 @@ async def my_calls_screen(
                 id=str(call.id),
                 title=title,
                 status=Html(_status(call, t, calls)),
-                when=when(call.started_at, settings.zone),
+                when=when(call.started_at, settings.zone, t.locale),
             )
         )
         if call.status is CallStatus.FINISHED:
@@ -102,7 +102,11 @@ async def callbacks_screen(
         return t("callbacks-empty"), home_keyboard(t)
     lines = [t("callbacks-title")]
     lines += [
-        t("callbacks-line", when=when(reminder.due_at, settings.zone), text=reminder.text)
+        t(
+            "callbacks-line",
+            when=when(reminder.due_at, settings.zone, t.locale),
+            text=reminder.text,
+        )
         for reminder in reminders
     ]
     return "\n".join(lines), home_keyboard(t)

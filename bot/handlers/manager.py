@@ -521,7 +521,7 @@ async def leads_screen(
                 id=str(lead.id),
                 title=clip(lead_title(view, t), TITLE_LIMIT),
                 who=t.plain("mgr-list-owner", name=view.owner_name) if view.owner_name else status,
-                when=when(lead.created_at, zone),
+                when=when(lead.created_at, zone, t.locale),
             )
         )
     lines.append(t("mgr-list-hint" if views else "mgr-list-empty"))

@@ -7,6 +7,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.domain import Role
+from bot.i18n import Translator
 from bot.repositories import UsersRepo
 from tests.bot.conftest import ADMIN, HUNTER, MANAGER
 from tests.bot.harness import World
@@ -92,6 +93,16 @@ async def test_help_explains_what_the_role_can_do(
     for section in absent:
         assert section not in conv.last_text
     assert f"Ваш Telegram ID: {user_id}" in conv.last_text
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_help_names_the_claim_button_as_it_is_labelled(
+    translator: Translator, language: str
+) -> None:
+    t = translator.bind(language)
+    label = t.plain("mgr-btn-claim").split(" ", 1)[1]  # without its emoji
+
+    assert label in t("help-manager")
 
 
 async def test_the_menu_button_comes_back_home(world: World) -> None:

@@ -380,6 +380,7 @@ async def test_the_card_is_in_english_when_the_team_speaks_english(
     [card] = world.chat(GROUP)
     assert card.text.startswith(f"🔥 New lead #L-{lead.id} · hot")
     assert "👤 Ирина Соколова · decision-maker" in card.text
+    assert card.text.splitlines()[-2].endswith("🕒 2025-03-03 12:00 MSK")
     assert card.buttons == [
         ["✋ I'll take it", "↪️ Pass to a colleague"],
         ["🚫 Not a target", "ℹ️ Details"],

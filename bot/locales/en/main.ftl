@@ -28,7 +28,7 @@ help-hunter =
     Answer with buttons or type the answer ("1.5m", "in 2 months"). Nothing gets lost: pause a call and come back to it later.
 help-manager =
     <b>Leads</b>
-    Qualified leads arrive in the managers' chat with their card and score. Tap "Claim" and the lead is yours (the first tap wins). Record the deal's outcome on the lead card.
+    Qualified leads arrive in the managers' chat with their card and score. Tap "I'll take it" and the lead is yours (the first tap wins). Record the deal's outcome on the lead card.
     /leads — leads: open, mine, hot, by date.
     /lead 123 — a lead's full card: every answer, the notes and the call's timeline.
     /shift on or /shift off — on shift, new leads come to you in turn, privately.
