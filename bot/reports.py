@@ -41,7 +41,7 @@ from bot.domain import Lead, LeadStatus
 from bot.i18n import I18n, Translator
 from bot.leads import LeadView, StateRepo, known_names, load_view
 from bot.outbox import OutboxRelay
-from bot.render import day_format, format_money
+from bot.render import clip, day_format, format_money
 from bot.repositories import LeadsRepo
 from bot.telegram import fit_message
 from scoring.spec import BantDimension
@@ -601,7 +601,7 @@ def render_chart(stats: Stats, t: I18n) -> bytes:
     funnel_axes.set_title(t.plain("mgr-chart-funnel"))
     hunters = list(stats.per_hunter[:8])
     if hunters:
-        names = [line.name[:18] for line in hunters]
+        names = [clip(line.name, 18) for line in hunters]
         positions = range(len(hunters))
         hunters_axes.bar(
             [p - 0.2 for p in positions],
