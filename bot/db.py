@@ -580,14 +580,17 @@ class Database:
                     works = [unit.work for unit in units]
                     try:
                         outcomes, commits = await self._writer.run(partial(_commit_group, works))
-                    except asyncio.CancelledError:
+                    except Exception as e:
+                        outcomes, commits = [_Outcome(error=e)] * len(units), 0
+                    except BaseException as e:
+                        # Cancelled (the loop is shutting down) or worse: nobody may be left
+                        # waiting forever, whether or not the group reached the disk.
                         stopped = RuntimeError("the database writer was stopped")
+                        stopped.__cause__ = e
                         for unit in (*units, *self._units):
                             _settle(unit.future, _Outcome(error=stopped))
                         self._units.clear()
                         raise
-                    except Exception as e:
-                        outcomes, commits = [_Outcome(error=e)] * len(units), 0
                     self.stats.units += len(units)
                     self.stats.commits += commits
                 for unit, outcome in zip(units, outcomes, strict=True):
