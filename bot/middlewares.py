@@ -85,6 +85,10 @@ class AccessMiddleware(BaseMiddleware):
         inner = event.event if isinstance(event, Update) else event
         if user is None:
             return None  # channel posts, polls: nobody to serve
+        if _group_chatter(inner) and (
+            _on_behalf_of_chat(event) or not (account and account.roles)
+        ):
+            return None  # people talking in the managers' group: a refusal each time is spam
         if _on_behalf_of_chat(event):
             await _refuse(inner, t("access-anonymous"), t.plain("access-anonymous-alert"))
             return None
@@ -106,6 +110,13 @@ class AccessMiddleware(BaseMiddleware):
             account = replace(account, name=user.full_name, username=user.username)
             data["account"] = account
         return await handler(event, data)
+
+
+def _group_chatter(event: TelegramObject) -> bool:
+    """A plain message in a group, not addressed to the bot as a command."""
+    if not isinstance(event, Message) or event.chat.type == "private":
+        return False
+    return not (event.text or event.caption or "").startswith("/")
 
 
 async def _refuse(event: TelegramObject, text: str, alert: str) -> None:

@@ -180,3 +180,16 @@ async def test_a_strangers_command_in_the_managers_chat_is_refused_with_their_id
 
     assert conv.last_text.endswith(f"передайте администратору ваш Telegram ID: {STRANGER}")
     assert (await _count(db, "users"), await _count(db, "fsm")) == (3, 0)
+
+
+async def test_strangers_chatting_in_the_managers_chat_get_no_reply_each_time(
+    world: World, db: Database
+) -> None:
+    conv = world.group_conversation(STRANGER, -1001234567890, "Незнакомец")
+
+    await conv.send("Коллеги, кто взял лид по упаковке?")
+    await conv.send("/leads")
+
+    refusals = [m for m in world.chat(-1001234567890) if "Telegram ID" in m.text]
+    assert len(refusals) == 1  # only the command was answered, the chatter left alone
+    assert (await _count(db, "users"), await _count(db, "fsm")) == (3, 0)
