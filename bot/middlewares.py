@@ -109,7 +109,18 @@ class AccessMiddleware(BaseMiddleware):
                 )
             account = replace(account, name=user.full_name, username=user.username)
             data["account"] = account
+        if account.language is None and data["locale"] == _client_language(user):
+            # Reminders and private cards are sent with no update to read the client's language
+            # from, so the language the person uses is remembered for them.
+            async with self._db.transaction() as conn:
+                await UsersRepo(conn).set_language(user.id, data["locale"], now=self._clock.now())
+            data["account"] = replace(account, language=data["locale"])
         return await handler(event, data)
+
+
+def _client_language(user: User) -> str | None:
+    """The primary language of the person's Telegram client ("en" for "en-GB")."""
+    return (user.language_code or "").split("-")[0].lower() or None
 
 
 def _group_chatter(event: TelegramObject) -> bool:

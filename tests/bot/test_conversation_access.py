@@ -193,3 +193,17 @@ async def test_strangers_chatting_in_the_managers_chat_get_no_reply_each_time(
     refusals = [m for m in world.chat(-1001234567890) if "Telegram ID" in m.text]
     assert len(refusals) == 1  # only the command was answered, the chatter left alone
     assert (await _count(db, "users"), await _count(db, "fsm")) == (3, 0)
+
+
+@pytest.mark.parametrize(("client", "remembered"), [("en-GB", "en"), ("ru", "ru"), ("de", None)])
+async def test_the_language_a_person_uses_is_remembered_for_messages_sent_later(
+    world: World, db: Database, client: str, remembered: str | None
+) -> None:
+    conv = world.conversation(HUNTER, language_code=client)
+
+    await conv.send("/start")
+
+    async with db.connection.execute("SELECT language FROM users WHERE id = ?", (HUNTER,)) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    assert row[0] == remembered
