@@ -31,6 +31,7 @@ from bot.render import (
     when,
 )
 from bot.telegram import MESSAGE_LIMIT, fit_message, visible_length
+from scoring.model import whole_points
 from scripts.schema import Flow
 from scripts.summary import CallSummary, CriterionLine
 
@@ -145,13 +146,13 @@ def lead_title(view: LeadView, t: I18n) -> str:
 
 def _score_line(view: LeadView, t: I18n) -> str:
     lead = view.lead
-    parts = [t("mgr-card-score", score=str(round(lead.score)))]
+    parts = [t("mgr-card-score", score=str(whole_points(lead.score)))]
     class_title = view.summary.class_title if view.summary else lead.lead_class
     parts.append(t("mgr-card-class", title=class_title or lead.lead_class))
     if lead.probability is not None:
-        parts.append(t("mgr-card-probability", percent=str(round(lead.probability * 100))))
+        parts.append(t("mgr-card-probability", percent=str(whole_points(lead.probability * 100))))
     if lead.expected_value is not None:
-        value = format_money(round(lead.expected_value), lead.currency, t.locale)
+        value = format_money(whole_points(lead.expected_value), lead.currency, t.locale)
         parts.append(t("mgr-card-expected", value=value))
     return " · ".join(parts)
 
@@ -321,7 +322,7 @@ def render_digest(views: Sequence[LeadView], t: I18n) -> Rendered:
             emoji=TEMPERATURE_EMOJI.get(lead.temperature, "•"),
             ref=lead.reference,
             company=clip(lead_title(view, t), TITLE_LIMIT),
-            score=str(round(lead.score)),
+            score=str(whole_points(lead.score)),
             lead_class=(view.summary.class_title if view.summary else lead.lead_class),
         )
         if lead.status is not LeadStatus.NEW:

@@ -19,6 +19,7 @@ from bot.domain import CallStatus, Lead
 from bot.i18n import I18n
 from bot.render import bant_lines, card_title, day_format, format_money
 from bot.telegram import escape
+from scoring.model import whole_points
 from scripts.engine import ObjectionView, Screen, score_line
 from scripts.schema import Flow
 from scripts.summary import CallSummary
@@ -329,9 +330,11 @@ def _deal_lines(summary: CallSummary, t: I18n) -> list[str]:
         return []
     lines = []
     if summary.probability is not None:
-        lines.append(t("call-summary-probability", percent=str(round(summary.probability * 100))))
+        lines.append(
+            t("call-summary-probability", percent=str(whole_points(summary.probability * 100)))
+        )
     if summary.expected_value is not None:
-        amount = format_money(round(summary.expected_value), summary.currency, t.locale)
+        amount = format_money(whole_points(summary.expected_value), summary.currency, t.locale)
         lines.append(t("call-summary-value", amount=amount))
     return lines
 

@@ -44,6 +44,7 @@ from bot.outbox import OutboxRelay
 from bot.render import clip, day_format, format_money
 from bot.repositories import LeadsRepo
 from bot.telegram import fit_message
+from scoring.model import rounded_half_up, whole_points
 from scoring.spec import BantDimension
 from scripts.loader import FlowError, load_flows
 from scripts.schema import Flow
@@ -289,11 +290,11 @@ def _export_row(
         (summary.phone or "") if summary else "",
         (summary.email or "") if summary else "",
         labels.source(item.source) if item.source else "",
-        round(lead.score, 1),
+        rounded_half_up(lead.score, 1),
         t.plain(f"mgr-temperature-{lead.temperature}"),
         summary.class_title if summary else lead.lead_class,
-        round(lead.probability * 100) if lead.probability is not None else None,
-        round(lead.expected_value) if lead.expected_value is not None else None,
+        whole_points(lead.probability * 100) if lead.probability is not None else None,
+        whole_points(lead.expected_value) if lead.expected_value is not None else None,
         lead.currency,
         t.plain(f"mgr-role-{summary.contact_role}") if summary and summary.contact_role else "",
         *(_bant_cell(bant.get(dimension), t) for dimension in get_args(BantDimension)),
@@ -494,7 +495,7 @@ def _median(values: list[float]) -> timedelta | None:
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "—"
+    return f"{whole_points(100 * part / whole)}%" if whole else "—"
 
 
 def duration_text(value: timedelta | None, t: I18n) -> str:
@@ -503,7 +504,7 @@ def duration_text(value: timedelta | None, t: I18n) -> str:
         return "—"
     minutes = value.total_seconds() / 60
     if minutes < 90:
-        return t.plain("mgr-duration-minutes", n=str(round(minutes)))
+        return t.plain("mgr-duration-minutes", n=str(whole_points(minutes)))
     hours = minutes / 60
     if hours < 48:
         return t.plain("mgr-duration-hours", n=_one_decimal(hours, t.locale))

@@ -98,8 +98,9 @@ async def test_a_qualified_lead_arrives_as_a_card_with_everything_a_manager_need
     # The model's figures and reasons are the scoring's business; the card must carry them.
     assert summary.probability is not None
     assert summary.expected_value is not None
-    percent = round(summary.probability * 100)
-    expected_value = f"{round(summary.expected_value):,}".replace(",", " ")
+    # 82.5% reads as 83% (halves round up); 1 500 000 ₽ budget x 0.825 = 1 237 500 ₽.
+    assert summary.probability == pytest.approx(0.825)
+    percent, expected_value = 83, "1 237 500"
 
     lead = await alerted_lead(world, db, relay, sleep, summary)
 

@@ -166,7 +166,8 @@ async def test_export_sends_a_csv_with_answers_scores_outcomes_and_escaped_cells
         "A — горячий ЛПР",
         "ЛПР",
     )
-    assert row["Вероятность, %"] == str(round((summary.probability or 0) * 100))
+    assert summary.probability == pytest.approx(0.825)
+    assert row["Вероятность, %"] == "83"  # 82.5 rounds half up
     assert row["Скрипт"] == "Холодный звонок: упаковка для производств"
     assert row["Создан"] == "2025-03-03 12:00"
     assert row["Первый контакт"] == "2025-03-03 12:10"
