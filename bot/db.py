@@ -25,11 +25,11 @@ import json
 import logging
 import re
 import sqlite3
+import threading
 import time
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from functools import partial
 from importlib import resources
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any, Generic, TypeVar
 
 import aiosqlite
@@ -243,27 +244,65 @@ class _Unit:
 
 
 class _Lane:
-    """One sqlite3 connection used only from a thread of its own; each `run` is one hop there."""
+    """One sqlite3 connection used only from a thread of its own; each `run` is one hop there.
+
+    A plain queue and `call_soon_threadsafe`, as aiosqlite does: no executor futures to build
+    and chain on every hop.
+    """
 
     def __init__(self, name: str) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._name = name
+        self._jobs: SimpleQueue[_Job | None] = SimpleQueue()
+        self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
 
     async def open(self, path: Path, *, read_only: bool) -> None:
-        loop = asyncio.get_running_loop()
-        self._conn = await loop.run_in_executor(self._executor, _connect, path, read_only)
+        self._thread = threading.Thread(target=self._serve, name=self._name, daemon=True)
+        self._thread.start()
+        self._conn = await self._call(partial(_connect, path, read_only))
 
     async def run(self, work: Work[T]) -> T:
         conn = self._conn
         if conn is None:
             raise RuntimeError("the database is closed")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work, conn)
+        return await self._call(partial(work, conn))
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
-        self._executor.shutdown(wait=False)
+            await self._call(conn.close)
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread = None
+
+    async def _call(self, job: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((job, future, loop))
+        return await future
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            function, future, loop = job
+            try:
+                result = function()
+            except BaseException as e:
+                loop.call_soon_threadsafe(_fail, future, e)
+            else:
+                loop.call_soon_threadsafe(_resolve, future, result)
+
+
+_Job = tuple[Callable[[], Any], "asyncio.Future[Any]", asyncio.AbstractEventLoop]
+
+
+def _resolve(future: asyncio.Future[Any], result: Any) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
