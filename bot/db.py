@@ -558,7 +558,7 @@ class Database:
                     # A cancelled task can leave its ROLLBACK unfinished; never build on it.
                     logger.warning("Rolling back a transaction left open by a cancelled task")
                     await conn.execute("ROLLBACK")
-                await conn.execute("BEGIN IMMEDIATE")
+                await self._begin_immediate(conn)
                 try:
                     yield conn
                 except BaseException:
@@ -572,6 +572,28 @@ class Database:
             finally:
                 self._owner.reset(token)
                 self._transaction_ended()
+
+    async def _begin_immediate(self, conn: aiosqlite.Connection) -> None:
+        """BEGIN IMMEDIATE, waiting out reads of other tasks left open on the shared connection.
+
+        A read whose statement is not finished yet (a cursor between fetch and close) holds its
+        snapshot; once the writer has committed after it, SQLite refuses to start a write on
+        that connection (SQLITE_BUSY_SNAPSHOT) without calling the busy handler. The read ends
+        as soon as its task runs again, so the begin is retried until the busy timeout.
+        """
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.0005
+        while True:
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                stale = getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY_SNAPSHOT
+                if not stale or loop.time() >= give_up:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     async def write(self, work: Work[T]) -> T:
         """Run `work` in a write transaction; returns its result once durably committed.

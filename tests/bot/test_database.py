@@ -366,6 +366,28 @@ async def test_writes_wait_for_a_running_transaction(db: Database) -> None:
     assert await _user_ids(db) == [1, 2]
 
 
+async def test_a_transaction_waits_for_a_read_left_open_on_the_shared_connection(
+    db: Database,
+) -> None:
+    await asyncio.gather(db.write(_add_user(1)), db.write(_add_user(2)))
+    cursor = await db.connection.execute("SELECT id FROM users ORDER BY id")
+    assert tuple(await cursor.fetchone() or ()) == (1,)  # row 2 still to come: the read is open
+    await db.write(_add_user(3))  # committed by the writer after that read began
+
+    async def finish_reading() -> None:
+        await asyncio.sleep(0.02)
+        await cursor.close()
+
+    reader = asyncio.create_task(finish_reading())
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO users (id, name, created_at, updated_at) VALUES (4, 'tx', 't', 't')"
+        )
+    await reader
+
+    assert await _user_ids(db) == [1, 2, 3, 4]
+
+
 async def test_a_cancelled_caller_whose_unit_has_not_run_writes_nothing(db: Database) -> None:
     async with db.transaction():
         queued = asyncio.create_task(db.write(_add_user(1)))
