@@ -46,7 +46,7 @@ from aiogram.types import Update
 
 from bot.app import create_dispatcher, seed_roles
 from bot.callbacks import CallAction, CallCb
-from bot.calls import CallService
+from bot.calls import CallService, Intent
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database, DatabaseStats
@@ -311,6 +311,41 @@ async def measure_answers(folder: Path, hunters: int, calls_each: int) -> Sample
         await bench.db.close()
 
 
+async def measure_use_case(folder: Path, hunters: int, calls_each: int) -> float:
+    """Answers/s of the answer use case alone (CallService.apply): no Dispatcher, no screen.
+
+    The same presses, reads and durable group commits as through the bot, without aiogram,
+    rendering or the Bot API: what the persistence path itself can carry.
+    """
+    bench = await open_bench(folder, hunters)
+    try:
+        people = [FIRST_HUNTER + n for n in range(hunters)]
+        call_ids = await create_calls(bench, people, calls_each)
+
+        async def work(hunter: int, calls: Sequence[int]) -> None:
+            for call_id in calls:
+                for seq, (kind, arg) in enumerate(PRESSES, start=1):
+                    await bench.calls.apply(call_id, hunter, _intent(kind, arg), seq=seq)
+
+        began = time.perf_counter()
+        await asyncio.gather(
+            *(
+                work(hunter, call_ids[n * calls_each : (n + 1) * calls_each])
+                for n, hunter in enumerate(people)
+            )
+        )
+        return len(call_ids) * len(PRESSES) / (time.perf_counter() - began)
+    finally:
+        await bench.bot.session.close()
+        await bench.db.close()
+
+
+def _intent(kind: str, arg: str) -> Intent:
+    if kind == "answer":
+        return Intent("answer", arg=arg)
+    return Intent("unknown") if kind == "dont_know" else Intent("finish", arg=arg)
+
+
 async def measure_floor(folder: Path, presses: int) -> tuple[float, list[float]]:
     """The framework's own cost: presses answered by the catch-all, no database write."""
     bench = await open_bench(folder, 1)
@@ -361,6 +396,8 @@ class Round:
     raw: float
     alone: Sample
     together: Sample
+    use_case: float
+    """Answers/s of CallService.apply alone, as many hunters at once."""
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -383,13 +420,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             together = asyncio.run(
                 measure_answers(folder / f"together-{n}", args.hunters, args.calls)
             )
-            rounds.append(Round(raw, alone, together))
+            use_case = asyncio.run(
+                measure_use_case(folder / f"use-case-{n}", args.hunters, args.calls)
+            )
+            rounds.append(Round(raw, alone, together, use_case))
             print(
                 f"round {n + 1}: raw {raw:,.0f} commits/s | 1 hunter {alone.rate:,.0f}/s,"
                 f" p50 {alone.ms(0.5):.2f} ms, p99 {alone.ms(0.99):.2f} ms"
                 f" | {args.hunters} hunters {together.rate:,.0f}/s,"
                 f" p50 {together.ms(0.5):.1f} ms, p99 {together.ms(0.99):.1f} ms,"
-                f" {together.answers_per_commit:.1f} units per commit",
+                f" {together.answers_per_commit:.1f} units per commit"
+                f" | use case alone {use_case:,.0f}/s",
                 flush=True,
             )
         before, after = asyncio.run(
@@ -436,6 +477,13 @@ def _report(
         f" p50 {statistics.median(r.together.ms(0.5) for r in rounds):.1f} ms,"
         f" p99 {statistics.median(r.together.ms(0.99) for r in rounds):.1f} ms (queueing"
         f" included); {per_commit:.1f} units of work per durable commit"
+    )
+    use_case = [r.use_case for r in rounds]
+    use_case_ratio = [r.use_case / r.raw for r in rounds]
+    print(
+        f"the answer use case alone (CallService.apply, {args.hunters} hunters, no Dispatcher,"
+        f" no screen): {statistics.median(use_case):,.0f} answers/s ({max(use_case):,.0f}),"
+        f" {statistics.median(use_case_ratio):.0%} of raw ({max(use_case_ratio):.0%})"
     )
     added = after - before
     print("targets:")
