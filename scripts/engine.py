@@ -957,8 +957,11 @@ class Engine:
             and not knockouts
             and assessment.temperature == "hot"
             and all(assessment.bant.get(dim) in READY_BANT for dim in BANT_ORDER),
+            # In the flow's own field order: stored logs may come back with their keys sorted.
             lead=tuple(
-                (titles.get(name, name), shown) for name, shown in snapshot.displays.items()
+                (titles[name], snapshot.displays[name])
+                for name in flow.fields
+                if name in snapshot.displays
             ),
             seq=snapshot.seq,
             can_back=live and snapshot.moves is not None,

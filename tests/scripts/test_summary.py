@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import yaml
 
-from scripts.engine import CallState, engine_for
+from scripts.engine import CallState, Event, engine_for
 from scripts.schema import Flow
 from scripts.summary import BantLine, CallSummary, summarize
 
@@ -143,3 +143,19 @@ def test_summary_survives_a_json_round_trip() -> None:
     stored = json.loads(json.dumps(summary.to_json(), ensure_ascii=False))
 
     assert CallSummary.from_json(stored) == summary
+
+
+def test_the_lead_card_keeps_the_flows_field_order_after_a_round_trip_with_sorted_keys() -> None:
+    phone_line = "  phone: {type: phone, title: Phone, card: true}\n"
+    text = FLOW.replace(phone_line, "").replace("fields:\n", "fields:\n" + phone_line)
+    text = text.replace("version: 2", "version: 3")  # another version: another engine
+    flow = Flow.model_validate(yaml.safe_load(text))
+    engine = engine_for(flow)
+    card = {"company": "Acme", "contact_name": "Sarah", "phone": "+442079460018"}
+    state = engine.start(card, now=NOW).state
+    stored = [json.loads(json.dumps(event.to_json(), sort_keys=True)) for event in state.events]
+    reloaded = CallState(flow.id, flow.version, tuple(Event.from_json(e) for e in stored))
+
+    lead = summarize(engine, reloaded).lead
+
+    assert [title for title, _ in lead] == ["Phone", "Company", "Contact"]
