@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import NoReturn
@@ -20,7 +20,11 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramUnauthorizedError,
+)
 
 from bot.app import Flows, create_dispatcher, seed_roles, set_bot_commands
 from bot.clock import SystemClock
@@ -129,6 +133,7 @@ async def serve(settings: Settings, flows: Flows) -> None:
         bot = create_bot(settings)
         background = BackgroundTasks()
         try:
+            await wait_for_telegram(bot)
             await _register_commands(bot, translator)
             background.start(
                 "reminders",
@@ -165,6 +170,30 @@ async def serve(settings: Settings, flows: Flows) -> None:
     finally:
         await db.close()
         logger.info("Stopped")
+
+
+async def wait_for_telegram(
+    bot: Bot,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    max_delay: float = 60.0,
+) -> None:
+    """Wait until the Bot API answers: at boot the network may come up after the bot does.
+
+    Polling retries on its own once started, but aiogram asks `getMe` first and gives up at
+    once; a 401 is a wrong token and stops the start with one line.
+    """
+    delay = 1.0
+    while True:
+        try:
+            await bot.get_me()
+            return
+        except TelegramUnauthorizedError as e:
+            raise StartupError("Telegram rejected BOT_TOKEN (401 Unauthorized): check it") from e
+        except TelegramNetworkError as e:
+            logger.warning("Bot API not reachable (%s); retrying in %.0f s", e, delay)
+        await sleep(delay)
+        delay = min(delay * 2, max_delay)
 
 
 async def _register_commands(bot: Bot, translator: Translator) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
+from aiogram import Bot
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.methods import GetMe
 
-from bot.main import RedactingFormatter, load_flows_or_exit
+from bot.main import RedactingFormatter, StartupError, load_flows_or_exit, wait_for_telegram
 from tests.conftest import ROOT
 
 
@@ -71,3 +75,41 @@ def test_the_token_is_redacted_from_log_lines_and_tracebacks() -> None:
     assert token not in line
     assert "/bot<BOT_TOKEN>/x" in line
     assert "bot<BOT_TOKEN>/getMe" in line
+
+
+class FakeBotAPI:
+    """A Bot API that is unreachable for the first `outages` calls, then answers."""
+
+    def __init__(self, outages: int, *, unauthorized: bool = False) -> None:
+        self.outages = outages
+        self.unauthorized = unauthorized
+        self.calls = 0
+
+    async def get_me(self) -> str:
+        self.calls += 1
+        if self.unauthorized:
+            raise TelegramUnauthorizedError(method=GetMe(), message="Unauthorized")
+        if self.calls <= self.outages:
+            raise TelegramNetworkError(method=GetMe(), message="Cannot connect to host")
+        return "me"
+
+
+async def test_the_bot_waits_for_an_unreachable_bot_api_with_growing_pauses(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = FakeBotAPI(outages=3)
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    with caplog.at_level(logging.WARNING):
+        await wait_for_telegram(cast(Bot, api), sleep=sleep)
+
+    assert (api.calls, pauses) == (4, [1.0, 2.0, 4.0])
+    assert "Bot API not reachable" in caplog.text
+
+
+async def test_a_rejected_token_stops_the_wait_with_one_line() -> None:
+    with pytest.raises(StartupError, match="Telegram rejected BOT_TOKEN"):
+        await wait_for_telegram(cast(Bot, FakeBotAPI(0, unauthorized=True)))
