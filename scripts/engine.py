@@ -1150,15 +1150,19 @@ def _today(started_at: str, language: str) -> str:
     return day.strftime("%d.%m.%Y") if language == "ru" else day.isoformat()
 
 
-_ENGINES: dict[tuple[str, int], Engine] = {}
+_ENGINES: dict[tuple[str, int], tuple[Engine, Flow]] = {}
+"""Per flow version: its engine and the flow object last asked about."""
 
 
 def engine_for(flow: Flow) -> Engine:
     """The engine of a flow version, built once and reused by every call on it."""
-    engine = _ENGINES.get(flow.key)
-    if engine is None or (engine.flow is not flow and engine.flow != flow):
-        engine = Engine(flow)
-        _ENGINES[flow.key] = engine
+    cached = _ENGINES.get(flow.key)
+    if cached is not None and cached[1] is flow:
+        return cached[0]
+    # A deep comparison of two flows costs as much as a whole answer: it is made once per
+    # flow object (a reload of the same file), not on every call.
+    engine = Engine(flow) if cached is None or cached[0].flow != flow else cached[0]
+    _ENGINES[flow.key] = (engine, flow)
     return engine
 
 
