@@ -10,15 +10,17 @@ A write that changes nothing is skipped; one that changes something is committed
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from functools import partial
+from types import TracebackType
 from typing import Any
 
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
 
 from bot.clock import Clock, SystemClock
 from bot.db import Database, Work, from_json, to_db_time, to_json
@@ -178,3 +180,66 @@ def _settle(k: Key, conn: sqlite3.Connection) -> Row:
         k,
     )
     return _read_row(k, conn)
+
+
+class PersonIsolation(BaseEventIsolation):
+    """One person's updates are handled one at a time (a double tap cannot advance twice).
+
+    Like aiogram's `SimpleEventIsolation`, but a person's lock exists only while an update of
+    theirs is handled or waiting: that one keeps a lock for everyone who ever wrote, so its
+    memory grows with every stranger.
+    """
+
+    def __init__(self) -> None:
+        self._turns: dict[Hashable, _Turn] = {}
+
+    # aiogram declares `lock` as a generator-based context manager; it only ever enters it with
+    # `async with`, which a plain class serves without a generator per update.
+    def lock(self, key: StorageKey) -> _Turn:  # type: ignore[override]
+        """The person's turn, entered with `async with`."""
+        turn = self._turns.get(key)
+        if turn is None:
+            turn = self._turns[key] = _Turn(self._turns, key)
+        turn.users += 1
+        return turn
+
+    @property
+    def people(self) -> int:
+        """How many people have an update being handled or waiting now."""
+        return len(self._turns)
+
+    async def close(self) -> None:
+        """Nothing to release: turns end with their updates."""
+
+
+class _Turn:
+    """An asyncio lock shared by one person's updates, dropped when the last one is done."""
+
+    __slots__ = ("_key", "_lock", "_turns", "users")
+
+    def __init__(self, turns: dict[Hashable, _Turn], key: Hashable) -> None:
+        self._turns = turns
+        self._key = key
+        self._lock = asyncio.Lock()
+        self.users = 0
+
+    async def __aenter__(self) -> None:
+        try:
+            await self._lock.acquire()
+        except BaseException:
+            self._leave()  # cancelled while waiting: this update never got its turn
+            raise
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._lock.release()
+        self._leave()
+
+    def _leave(self) -> None:
+        self.users -= 1
+        if self.users == 0:
+            del self._turns[self._key]
