@@ -32,7 +32,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database, DatabaseOpenError
 from bot.i18n import Translator
 from bot.leads import run_sla_watch
-from bot.lifecycle import BackgroundTasks, InFlightUpdates
+from bot.lifecycle import BackgroundTasks, InFlightUpdates, settle_heap
 from bot.outbox import OutboxRelay
 from bot.reminders import run_reminders
 from bot.reports import Labels, export_command, run_weekly_digest
@@ -156,6 +156,7 @@ async def serve(settings: Settings, flows: Flows) -> None:
                     labels=Labels.of(flows.values(), settings.LOCALE),
                 ),
             )
+            settle_heap()
             # Handlers run as tasks so one slow update does not hold up everyone else;
             # aiogram neither waits for them nor closes our loops, hence the drain below.
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)

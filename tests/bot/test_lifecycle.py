@@ -1,14 +1,16 @@
-"""Shutdown waits for updates in flight and stops background loops."""
+"""Shutdown waits for updates in flight and stops background loops; the heap is settled."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+from collections.abc import Iterator
 
 import pytest
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot.lifecycle import BackgroundTasks, InFlightUpdates
+from bot.lifecycle import YOUNG_COLLECTION_EVERY, BackgroundTasks, InFlightUpdates, settle_heap
 from tests.bot.conftest import HUNTER
 from tests.bot.harness import World
 
@@ -103,3 +105,21 @@ async def test_an_update_queued_behind_the_same_persons_update_counts_as_in_flig
     assert await in_flight.wait_idle(5) is True
     await asyncio.gather(first, second)
     assert len(handled) == 2
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """The garbage collector's settings restored after the test."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+@pytest.mark.usefixtures("collector")
+def test_settling_the_heap_freezes_start_up_objects_and_collects_young_ones_less_often() -> None:
+    kept_from_start_up = [object() for _ in range(1000)]
+    gc.unfreeze()
+    settle_heap()
+    assert gc.get_freeze_count() >= len(kept_from_start_up)
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY > 700
