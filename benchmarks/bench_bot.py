@@ -15,6 +15,9 @@ What is measured:
   and parses a plausible reply as aiogram parses Telegram's (no network), so the figures are the
   bot's own cost;
 - the framework floor: a press no handler takes, answered by the catch-all (no write);
+- the ceiling of aiogram itself: a bare Dispatcher with one handler that answers the press and
+  edits the message to the very screen the bot last drew (no database, no engine, no
+  rendering). No bot on aiogram can press faster on this machine, whatever its own code does;
 - the resident memory added by 10,000 open calls: created in the database, then each one
   pressed through the same code path; call state lives in SQLite, so it should stay flat.
 """
@@ -37,12 +40,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
-from aiogram.methods import TelegramMethod
+from aiogram.methods import EditMessageText, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Update
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot.app import create_dispatcher, seed_roles
 from bot.callbacks import CallAction, CallCb
@@ -50,6 +53,7 @@ from bot.calls import CallService, Intent
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database, DatabaseStats
+from bot.lifecycle import settle_heap
 from bot.repositories import CallsRepo
 from scripts.engine import engine_for
 from scripts.loader import load_flows
@@ -96,6 +100,8 @@ class NullSession(BaseSession):
     def __init__(self) -> None:
         super().__init__()
         self._message_ids = itertools.count(10_000)
+        self.last_screen: EditMessageText | None = None
+        """The last message edit asked for: the screen a press redrew."""
 
     async def make_request(
         self,
@@ -105,6 +111,8 @@ class NullSession(BaseSession):
     ) -> TelegramType:
         name = method.__api_method__
         result: Any = True
+        if isinstance(method, EditMessageText):
+            self.last_screen = method
         if name in {"sendMessage", "editMessageText"}:
             params = method.model_dump(warnings=False)
             chat_id = int(params["chat_id"])
@@ -180,6 +188,7 @@ async def open_bench(folder: Path, hunters: int) -> Bench:
     flows = load_flows(ROOT / "scripts" / "flows")
     bot = Bot(TOKEN, session=NullSession(), default=DefaultBotProperties(parse_mode="HTML"))
     dispatcher = create_dispatcher(settings, db=db, clock=clock, flows=flows)
+    settle_heap()  # as `python -m bot` does once started
     return Bench(db, bot, dispatcher, dispatcher["calls"], itertools.count(1))
 
 
@@ -362,6 +371,46 @@ async def measure_floor(folder: Path, presses: int) -> tuple[float, list[float]]
         await bench.db.close()
 
 
+async def measure_aiogram_alone(folder: Path, presses: int) -> float:
+    """Presses/s of a bare aiogram Dispatcher that answers and redraws the bot's own screen.
+
+    The screen (text and keyboard) is the one the bot drew for a press in the middle of a call;
+    the handler sends it as is, so the Bot API work is the same as the bot's and everything
+    the bot adds (database, engine, rendering, its middlewares and routers) is left out.
+    """
+    bench = await open_bench(folder, 1)
+    try:
+        (call_id,) = await create_calls(bench, [FIRST_HUNTER], 1)
+        for seq, (kind, arg) in enumerate(PRESSES[:4], start=1):
+            data = press_data(call_id, seq, kind, arg)
+            await bench.dispatcher.feed_update(bench.bot, bench.press(FIRST_HUNTER, call_id, data))
+        session = bench.bot.session
+        assert isinstance(session, NullSession)
+        screen = session.last_screen
+        assert screen is not None
+        assert isinstance(screen.reply_markup, InlineKeyboardMarkup)
+        text, markup = screen.text, screen.reply_markup
+        router = Router()
+
+        @router.callback_query()
+        async def redraw(callback: CallbackQuery, bot: Bot) -> None:
+            await callback.answer()
+            await bot.edit_message_text(
+                text=text, chat_id=FIRST_HUNTER, message_id=call_id, reply_markup=markup
+            )
+
+        bare = Dispatcher()
+        bare.include_router(router)
+        data = press_data(call_id, 5, *PRESSES[4])
+        began = time.perf_counter()
+        for _ in range(presses):
+            await bare.feed_update(bench.bot, bench.press(FIRST_HUNTER, call_id, data))
+        return presses / (time.perf_counter() - began)
+    finally:
+        await bench.bot.session.close()
+        await bench.db.close()
+
+
 async def measure_memory(folder: Path, open_calls: int, hunters: int) -> tuple[float, float]:
     """RSS before and after pressing a button on each of `open_calls` calls."""
     bench = await open_bench(folder, hunters)
@@ -398,6 +447,8 @@ class Round:
     together: Sample
     use_case: float
     """Answers/s of CallService.apply alone, as many hunters at once."""
+    aiogram: float
+    """Presses/s of a bare aiogram Dispatcher redrawing the same screen: aiogram's ceiling."""
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -423,14 +474,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             use_case = asyncio.run(
                 measure_use_case(folder / f"use-case-{n}", args.hunters, args.calls)
             )
-            rounds.append(Round(raw, alone, together, use_case))
+            aiogram = asyncio.run(measure_aiogram_alone(folder / f"aiogram-{n}", 2000))
+            rounds.append(Round(raw, alone, together, use_case, aiogram))
             print(
                 f"round {n + 1}: raw {raw:,.0f} commits/s | 1 hunter {alone.rate:,.0f}/s,"
                 f" p50 {alone.ms(0.5):.2f} ms, p99 {alone.ms(0.99):.2f} ms"
                 f" | {args.hunters} hunters {together.rate:,.0f}/s,"
                 f" p50 {together.ms(0.5):.1f} ms, p99 {together.ms(0.99):.1f} ms,"
                 f" {together.answers_per_commit:.1f} units per commit"
-                f" | use case alone {use_case:,.0f}/s",
+                f" | use case alone {use_case:,.0f}/s | aiogram alone {aiogram:,.0f}/s",
                 flush=True,
             )
         before, after = asyncio.run(
@@ -484,6 +536,14 @@ def _report(
         f"the answer use case alone (CallService.apply, {args.hunters} hunters, no Dispatcher,"
         f" no screen): {statistics.median(use_case):,.0f} answers/s ({max(use_case):,.0f}),"
         f" {statistics.median(use_case_ratio):.0%} of raw ({max(use_case_ratio):.0%})"
+    )
+    aiogram = [r.aiogram for r in rounds]
+    aiogram_ratio = [r.aiogram / r.raw for r in rounds]
+    print(
+        f"aiogram alone (bare Dispatcher, one handler: answer the press, redraw the same screen;"
+        f" no database, engine or rendering): {statistics.median(aiogram):,.0f} presses/s"
+        f" ({max(aiogram):,.0f}), {statistics.median(aiogram_ratio):.0%} of raw"
+        f" ({max(aiogram_ratio):.0%}): the ceiling of any bot on aiogram here"
     )
     added = after - before
     print("targets:")
