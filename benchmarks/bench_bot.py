@@ -53,7 +53,7 @@ from bot.calls import CallService, Intent
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.db import Database, DatabaseStats
-from bot.lifecycle import settle_heap
+from bot.lifecycle import run_event_loop, settle_heap
 from bot.repositories import CallsRepo
 from scripts.engine import engine_for
 from scripts.loader import load_flows
@@ -464,17 +464,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     rounds: list[Round] = []
     with tempfile.TemporaryDirectory(prefix="bench-bot-", dir=args.dir) as tmp:
         folder = Path(tmp)
-        floor, floor_latencies = asyncio.run(measure_floor(folder / "floor", 1000))
+        floor, floor_latencies = run_event_loop(measure_floor(folder / "floor", 1000))
         for n in range(args.rounds):
             raw = raw_commit_rate(folder / f"raw-{n}")
-            alone = asyncio.run(measure_answers(folder / f"alone-{n}", 1, args.calls * 10))
-            together = asyncio.run(
+            alone = run_event_loop(measure_answers(folder / f"alone-{n}", 1, args.calls * 10))
+            together = run_event_loop(
                 measure_answers(folder / f"together-{n}", args.hunters, args.calls)
             )
-            use_case = asyncio.run(
+            use_case = run_event_loop(
                 measure_use_case(folder / f"use-case-{n}", args.hunters, args.calls)
             )
-            aiogram = asyncio.run(measure_aiogram_alone(folder / f"aiogram-{n}", 2000))
+            aiogram = run_event_loop(measure_aiogram_alone(folder / f"aiogram-{n}", 2000))
             rounds.append(Round(raw, alone, together, use_case, aiogram))
             print(
                 f"round {n + 1}: raw {raw:,.0f} commits/s | 1 hunter {alone.rate:,.0f}/s,"
@@ -485,7 +485,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f" | use case alone {use_case:,.0f}/s | aiogram alone {aiogram:,.0f}/s",
                 flush=True,
             )
-        before, after = asyncio.run(
+        before, after = run_event_loop(
             measure_memory(folder / "memory", args.open_calls, args.hunters)
         )
     _report(args, rounds, floor, floor_latencies, before, after)

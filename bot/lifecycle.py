@@ -10,8 +10,16 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
+
+try:
+    import uvloop
+except ImportError:  # pragma: no cover - Windows and other Pythons run on asyncio's own loop
+    uvloop = None  # type: ignore[assignment]
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +118,14 @@ def settle_heap() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, old)
+
+
+def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run `main` to the end on the loop the bot serves on: uvloop where it is installed.
+
+    Each press is a handful of thread hops and socket reads; uvloop's C event loop does that
+    bookkeeping for less CPU than asyncio's own.
+    """
+    factory = uvloop.new_event_loop if uvloop is not None else None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(main)

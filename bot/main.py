@@ -32,7 +32,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database, DatabaseOpenError
 from bot.i18n import Translator
 from bot.leads import run_sla_watch
-from bot.lifecycle import BackgroundTasks, InFlightUpdates, settle_heap
+from bot.lifecycle import BackgroundTasks, InFlightUpdates, run_event_loop, settle_heap
 from bot.outbox import OutboxRelay
 from bot.reminders import run_reminders
 from bot.reports import Labels, export_command, run_weekly_digest
@@ -239,7 +239,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     configure_logging(secret=settings.BOT_TOKEN.get_secret_value())
     flows = load_flows_or_exit(settings.SCRIPTS_DIR)
     try:
-        asyncio.run(serve(settings, flows))
+        run_event_loop(serve(settings, flows))
     except StartupError as e:
         fail(str(e))
     except TelegramUnauthorizedError:

@@ -10,7 +10,13 @@ import pytest
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot.lifecycle import YOUNG_COLLECTION_EVERY, BackgroundTasks, InFlightUpdates, settle_heap
+from bot.lifecycle import (
+    YOUNG_COLLECTION_EVERY,
+    BackgroundTasks,
+    InFlightUpdates,
+    run_event_loop,
+    settle_heap,
+)
 from tests.bot.conftest import HUNTER
 from tests.bot.harness import World
 
@@ -123,3 +129,10 @@ def test_settling_the_heap_freezes_start_up_objects_and_collects_young_ones_less
     settle_heap()
     assert gc.get_freeze_count() >= len(kept_from_start_up)
     assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY > 700
+
+
+def test_the_bot_serves_on_uvloop() -> None:
+    async def running_loop() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    assert run_event_loop(running_loop()).split(".")[0] == "uvloop"
