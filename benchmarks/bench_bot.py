@@ -271,6 +271,8 @@ class Sample:
     rate: float
     latencies: Sequence[float]
     writes: DatabaseStats
+    cpu_ms: float
+    """CPU time of the whole process (every thread) per answer, in milliseconds."""
 
     @property
     def answers_per_commit(self) -> float:
@@ -296,14 +298,14 @@ async def measure_answers(folder: Path, hunters: int, calls_each: int) -> Sample
         )
         latencies: list[float] = []
         before = replace(bench.db.stats)
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         await asyncio.gather(
             *(
                 run_hunter(bench, h, ids, latencies)
                 for h, ids in zip(people, by_hunter, strict=True)
             )
         )
-        elapsed = time.perf_counter() - began
+        elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
         after = bench.db.stats
         async with bench.db.connection.execute("SELECT COUNT(*) FROM leads") as cursor:
             row = await cursor.fetchone()
@@ -314,7 +316,7 @@ async def measure_answers(folder: Path, hunters: int, calls_each: int) -> Sample
             units=after.units - before.units,
             commits=after.commits - before.commits,
         )
-        return Sample(len(latencies) / elapsed, latencies, writes)
+        return Sample(len(latencies) / elapsed, latencies, writes, cpu * 1000 / len(latencies))
     finally:
         await bench.bot.session.close()
         await bench.db.close()
@@ -481,6 +483,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f" p50 {alone.ms(0.5):.2f} ms, p99 {alone.ms(0.99):.2f} ms"
                 f" | {args.hunters} hunters {together.rate:,.0f}/s,"
                 f" p50 {together.ms(0.5):.1f} ms, p99 {together.ms(0.99):.1f} ms,"
+                f" {together.cpu_ms:.2f} ms CPU each,"
                 f" {together.answers_per_commit:.1f} units per commit"
                 f" | use case alone {use_case:,.0f}/s | aiogram alone {aiogram:,.0f}/s",
                 flush=True,
@@ -528,7 +531,9 @@ def _report(
         f" ({max(together):,.0f}), {median_ratio:.0%} of raw ({max(together_ratio):.0%});"
         f" p50 {statistics.median(r.together.ms(0.5) for r in rounds):.1f} ms,"
         f" p99 {statistics.median(r.together.ms(0.99) for r in rounds):.1f} ms (queueing"
-        f" included); {per_commit:.1f} units of work per durable commit"
+        f" included); {per_commit:.1f} units of work per durable commit;"
+        f" {statistics.median(r.together.cpu_ms for r in rounds):.2f} ms of CPU per answer"
+        f" (a raw commit: {1000 / statistics.median(raw):.2f} ms)"
     )
     use_case = [r.use_case for r in rounds]
     use_case_ratio = [r.use_case / r.raw for r in rounds]
