@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -43,17 +43,54 @@ class LocaleFilesError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Template:
+    """A message made of text and `{ $variable }` placeables only, ready to fill by joining.
+
+    `parts` alternates text and variable names: text, name, text, ..., text. With string
+    arguments such a message comes out of Fluent as exactly this join (isolation marks are off),
+    so the screens drawn on every press skip Fluent's resolver.
+    """
+
+    parts: tuple[str, ...]
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The variable names in the order they appear."""
+        return self.parts[1::2]
+
+
+def message_template(message: fluent_ast.Message) -> Template | None:
+    """The message as a `Template`, or None when it has selectors, terms, literals or calls."""
+    if message.value is None:
+        return None
+    parts = [""]
+    for element in message.value.elements:
+        if isinstance(element, fluent_ast.TextElement):
+            parts[-1] += element.value
+        elif isinstance(element, fluent_ast.Placeable) and isinstance(
+            element.expression, fluent_ast.VariableReference
+        ):
+            parts += [element.expression.id.name, ""]
+        else:
+            return None
+    return Template(tuple(parts))
+
+
+@dataclass(frozen=True, slots=True)
 class LocaleCatalog:
     """One locale's parsed messages."""
 
     locale: str
     bundle: FluentBundle
     message_ids: frozenset[str]
+    templates: Mapping[str, Template] = field(default_factory=dict)
+    """The messages `message_template` could take, by key."""
 
 
 def _read_catalog(locale: str, directory: Traversable) -> LocaleCatalog:
     bundle = FluentBundle([locale], use_isolating=False)  # isolation marks break Telegram HTML
     ids: set[str] = set()
+    templates: dict[str, Template] = {}
     files = sorted(
         (entry for entry in directory.iterdir() if entry.name.endswith(".ftl")),
         key=lambda entry: entry.name,
@@ -69,8 +106,10 @@ def _read_catalog(locale: str, directory: Traversable) -> LocaleCatalog:
                 if item.id.name in ids:
                     raise LocaleFilesError(f"{locale}/{entry.name}: duplicate key {item.id.name}")
                 ids.add(item.id.name)
+                if (template := message_template(item)) is not None:
+                    templates[item.id.name] = template
         bundle.add_resource(resource)
-    return LocaleCatalog(locale, bundle, frozenset(ids))
+    return LocaleCatalog(locale, bundle, frozenset(ids), templates)
 
 
 def _prepare_argument(value: Any) -> Any:
@@ -79,6 +118,40 @@ def _prepare_argument(value: Any) -> Any:
     if isinstance(value, str):
         return html.escape(value)
     return value
+
+
+def _fill(template: Template, args: Mapping[str, Any], *, escape: bool) -> str | None:
+    """The template joined with its arguments; None unless every one is a string it was given.
+
+    Anything else (a number Fluent groups by locale, a missing argument Fluent reports) is left
+    to Fluent, so the text and the errors stay Fluent's own.
+    """
+    parts = template.parts
+    if len(parts) == 1:
+        return parts[0]
+    texts = list(parts)
+    for index in range(1, len(parts), 2):
+        value = args.get(parts[index])
+        if not isinstance(value, str):
+            return None
+        texts[index] = _prepare_argument(value) if escape else value
+    return "".join(texts)
+
+
+def _constant_texts(catalogs: Mapping[str, LocaleCatalog]) -> dict[tuple[str, str], str]:
+    """Messages without placeables by (locale, key), as `translate` would pick them.
+
+    Most button labels are such; asked for without arguments they are the same text every time.
+    """
+    fallback = catalogs[FALLBACK_LOCALE]
+    constants: dict[tuple[str, str], str] = {}
+    for locale, catalog in catalogs.items():
+        for key in catalog.message_ids | fallback.message_ids:
+            source = catalog if key in catalog.message_ids else fallback
+            template = source.templates.get(key)
+            if template is not None and not template.variables:
+                constants[locale, key] = template.parts[0]
+    return constants
 
 
 class Translator:
@@ -97,6 +170,7 @@ class Translator:
         if default_locale not in self._catalogs:
             raise LocaleFilesError(f"no translations for the default locale {default_locale}")
         self.default_locale = default_locale
+        self._constants = _constant_texts(self._catalogs)
         # Strict (tests): a missing key or argument raises. Otherwise it is logged and the key
         # is shown, so one typo never takes a live call down.
         self.strict = strict
@@ -143,6 +217,10 @@ class Translator:
         With `html_args` string arguments are HTML-escaped (message texts); without it they are
         inserted as is, for plain-text places such as button labels and callback alerts.
         """
+        if not args:
+            constant = self._constants.get((locale, key))
+            if constant is not None:
+                return constant
         for candidate in (locale, FALLBACK_LOCALE):
             catalog = self._catalogs.get(candidate)
             if catalog is not None and key in catalog.message_ids:
@@ -158,6 +236,11 @@ class Translator:
     def _format(
         self, catalog: LocaleCatalog, key: str, args: Mapping[str, Any], *, escape: bool
     ) -> str:
+        template = catalog.templates.get(key)
+        if template is not None:
+            filled = _fill(template, args, escape=escape)
+            if filled is not None:
+                return filled
         message = catalog.bundle.get_message(key)
         if message.value is None:
             return self._fail(f"{catalog.locale}: {key!r} has no value", key)

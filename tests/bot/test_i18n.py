@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import html
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax import FluentParser
 from fluent.syntax import ast as fluent_ast
 from fluent.syntax.visitor import Visitor
 
-from bot.i18n import Html, LocaleFilesError, TranslationError, Translator
+from bot.i18n import Html, LocaleFilesError, TranslationError, Translator, message_template
 
 
 class _Variables(Visitor):
@@ -145,3 +148,99 @@ def test_an_argument_of_any_length_is_put_in_whole_and_escaped(
 
     assert t("call-reask", problem=note) == "⚠️ " + note.replace("<", "&lt;").replace(">", "&gt;")
     assert t.plain("call-reask", problem=note) == "⚠️ " + note
+
+
+def _fluent_bundles() -> dict[str, FluentBundle]:
+    """Each shipped locale as a plain Fluent bundle, to hold the translator's texts against."""
+    bundles = {}
+    for locale in ("ru", "en"):
+        bundle = FluentBundle([locale], use_isolating=False)
+        for entry in (resources.files("bot") / "locales" / locale).iterdir():
+            if entry.name.endswith(".ftl"):
+                bundle.add_resource(FluentResource(entry.read_text(encoding="utf-8")))
+        bundles[locale] = bundle
+    return bundles
+
+
+ARGUMENT_VALUES: dict[str, Any] = {
+    "text": "ООО «Ромашка» <b>&amp; \"Sons\"</b> { $x } '1'",
+    "html": Html("<i>Ann</i> &amp; Co"),
+    "number": 1500,
+    "long": "яя<" * 400,  # over the 1,000 put in after Fluent, within its own 2,500
+}
+
+
+@pytest.mark.parametrize("html_args", [True, False], ids=["escaped", "plain"])
+@pytest.mark.parametrize("kind", list(ARGUMENT_VALUES))
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_every_message_reads_as_fluent_formats_it(
+    translator: Translator, locale: str, kind: str, html_args: bool
+) -> None:
+    bundle = _fluent_bundles()[locale]
+    value = ARGUMENT_VALUES[kind]
+    sent = html.escape(value) if html_args and type(value) is str else value
+    differ = {}
+    for key, variables in _messages(locale).items():
+        pattern = bundle.get_message(key).value
+        assert pattern is not None
+        expected, errors = bundle.format_pattern(pattern, dict.fromkeys(variables, sent))
+        got = translator.translate(
+            locale, key, html_args=html_args, **dict.fromkeys(variables, value)
+        )
+        assert errors == []
+        if got != expected:
+            differ[key] = (got, expected)
+
+    assert differ == {}
+
+
+@pytest.mark.parametrize(
+    ("source", "parts"),
+    [
+        ("a = Просто текст", ("Просто текст",)),
+        ("a = { $name }", ("", "name", "")),
+        ("a = Hi, { $name } and { $other }!", ("Hi, ", "name", " and ", "other", "!")),
+        ("a =\n    two\n    lines { $x }", ("two\nlines ", "x", "")),
+        ("a = { $n ->\n    [one] one\n   *[other] many\n}", None),
+        ('a = { "{" } braces', None),
+        ("-brand = Q\na = { -brand } bot", None),
+        ("b = B\na = see { b }", None),
+        ("a = { NUMBER($n) }", None),
+        ("a =\n    .attr = only an attribute", None),
+    ],
+)
+def test_only_text_and_variables_make_a_template(
+    source: str, parts: tuple[str, ...] | None
+) -> None:
+    (message,) = [
+        item
+        for item in FluentParser().parse(source).body
+        if isinstance(item, fluent_ast.Message) and item.id.name == "a"
+    ]
+
+    template = message_template(message)
+
+    assert (template.parts if template else None) == parts
+
+
+def test_a_constant_in_russian_never_stands_in_for_an_english_message_with_variables(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, "ru", "greet = Привет\n")
+    _write(tmp_path, "en", "greet = Hello, { $name }!\n")
+    strict = Translator.from_directory(tmp_path, strict=True)
+
+    assert strict.translate("ru", "greet") == "Привет"
+    assert strict.translate("en", "greet", name="Ann") == "Hello, Ann!"
+    with pytest.raises(TranslationError, match="name"):
+        strict.translate("en", "greet")
+
+
+def test_a_missing_argument_is_logged_and_shown_as_fluent_shows_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _write(tmp_path, "ru", "hello = Привет, { $name }!\n")
+    lenient = Translator.from_directory(tmp_path, strict=False)
+
+    assert lenient.translate("ru", "hello", other="Ann") == "Привет, name!"
+    assert "Unknown external: name" in caplog.text
