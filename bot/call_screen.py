@@ -13,10 +13,11 @@ from enum import StrEnum
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import CallAction, CallCb, MenuAction, MenuCb, ResumeCallCb
+from bot.callbacks import CallAction, MenuAction, ResumeCallCb, pack_call
 from bot.calls import HANDOFF_REASON, CallView
 from bot.domain import CallStatus, Lead
 from bot.i18n import I18n
+from bot.keyboards import MENU_DATA, callback_button, inline_markup
 from bot.render import bant_lines, card_title, day_format, format_money
 from bot.telegram import escape
 from scoring.model import whole_points
@@ -58,7 +59,7 @@ def render_call(
         return _step(view, t)
     blocks, keyboard = _PANELS[panel](view, t)
     text = "\n\n".join([header(view, t), *blocks])
-    return text, InlineKeyboardMarkup(inline_keyboard=keyboard)
+    return text, inline_markup(keyboard)
 
 
 PanelParts = tuple[list[str], Keyboard]
@@ -98,8 +99,8 @@ def _callback_time_panel(view: CallView, t: I18n) -> PanelParts:
 
 
 def _paused_panel(view: CallView, t: I18n) -> PanelParts:
-    resume = InlineKeyboardButton(
-        text=t.plain("call-resume-button"), callback_data=ResumeCallCb(call_id=view.call.id).pack()
+    resume = callback_button(
+        t.plain("call-resume-button"), ResumeCallCb(call_id=view.call.id).pack()
     )
     return [t("call-screen-paused")], [[resume]]
 
@@ -150,7 +151,7 @@ def _step(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
         keyboard.insert(0, [_button(view, CallAction.HANDOFF, t.plain("call-handoff-button"))])
     on_step = screen.reached_outcome is None and screen.objection_open is None
     keyboard += _controls(view, t, on_step=on_step)
-    return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=keyboard)
+    return "\n\n".join(blocks), inline_markup(keyboard)
 
 
 def _objection_open(view: CallView, objection: ObjectionView, t: I18n) -> PanelParts:
@@ -215,9 +216,7 @@ def _answer_rows(view: CallView, t: I18n) -> Keyboard:
     screen = view.screen
     rows: Keyboard = []
     buttons = [
-        InlineKeyboardButton(
-            text=label, callback_data=answer_callback_data(view.call.id, screen.seq, answer_id)
-        )
+        callback_button(label, answer_callback_data(view.call.id, screen.seq, answer_id))
         for answer_id, label in screen.answers
     ]
     rows += _rows(buttons, screen.columns)
@@ -264,8 +263,7 @@ def qualified_outcome(flow: Flow) -> str | None:
 
 def _button(view: CallView, action: CallAction, text: str, arg: str = "") -> InlineKeyboardButton:
     """A call control drawn at the call's current event count."""
-    data = CallCb(call_id=view.call.id, seq=view.state.seq, action=action, arg=arg)
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+    return callback_button(text, pack_call(view.call.id, view.state.seq, action, arg))
 
 
 def _rows(buttons: Sequence[InlineKeyboardButton], columns: int) -> Keyboard:
@@ -293,16 +291,11 @@ def render_summary(view: CallView, t: I18n) -> tuple[str, InlineKeyboardMarkup]:
     keyboard: Keyboard = [
         first,
         [
-            InlineKeyboardButton(
-                text=t.plain("call-new-call-button"),
-                callback_data=MenuCb(action=MenuAction.NEW_CALL).pack(),
-            ),
-            InlineKeyboardButton(
-                text=t.plain("menu-home"), callback_data=MenuCb(action=MenuAction.HOME).pack()
-            ),
+            callback_button(t.plain("call-new-call-button"), MENU_DATA[MenuAction.NEW_CALL]),
+            callback_button(t.plain("menu-home"), MENU_DATA[MenuAction.HOME]),
         ],
     ]
-    return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=keyboard)
+    return "\n\n".join(blocks), inline_markup(keyboard)
 
 
 def summary_text(summary: CallSummary, screen: Screen, lead: Lead | None, t: I18n) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from aiogram.filters.callback_data import CallbackData
+from aiogram.filters.callback_data import MAX_CALLBACK_LENGTH, CallbackData
 
 
 class MenuAction(StrEnum):
@@ -79,6 +79,21 @@ class CallCb(CallbackData, prefix="c"):
     seq: int
     action: CallAction
     arg: str = ""
+
+
+def pack_call(call_id: int, seq: int, action: CallAction, arg: str = "") -> str:
+    """`CallCb(call_id=..., seq=..., action=..., arg=...).pack()`, without building the model.
+
+    A call screen carries a dozen controls and is redrawn on every press; the text is the same,
+    and so are the refusals (a separator in `arg`, more than 64 bytes).
+    """
+    separator = CallCb.__separator__
+    if separator in arg:
+        raise ValueError(f"Separator symbol {separator!r} can not be used in value arg={arg!r}")
+    data = separator.join((CallCb.__prefix__, f"{call_id:d}", f"{seq:d}", action.value, arg))
+    if len(data.encode()) > MAX_CALLBACK_LENGTH:
+        raise ValueError(f"Resulted callback data is too long! {data!r}")
+    return data
 
 
 class FlowCb(CallbackData, prefix="fl"):
