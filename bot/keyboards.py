@@ -28,15 +28,13 @@ def _trusted(prototype: _Model, values: dict[str, Any]) -> _Model:
     validated model, field for field and in the JSON sent to the Bot API.
     """
     model = _new(type(prototype))
-    _set(model, "__dict__", {**prototype.__dict__, **values})
-    _set(model, "__pydantic_extra__", _copied(prototype.__pydantic_extra__))
+    fields = prototype.__dict__.copy()
+    fields.update(values)
+    _set(model, "__dict__", fields)
+    _set(model, "__pydantic_extra__", {})  # Telegram objects allow extra fields; none here
     _set(model, "__pydantic_fields_set__", set(values))
-    _set(model, "__pydantic_private__", _copied(prototype.__pydantic_private__))
+    _set(model, "__pydantic_private__", {"_bot": None})  # bound to no bot, as when validated
     return model
-
-
-def _copied(attributes: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if attributes is None else dict(attributes)
 
 
 def callback_button(text: str, callback_data: str) -> InlineKeyboardButton:
