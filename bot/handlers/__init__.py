@@ -1,8 +1,11 @@
 """Routers by area. `get_routers()` builds fresh ones (a router joins one dispatcher only).
 
-Order matters: the first router whose filters match handles the update. The call screen and the
-managers' alert handlers slot in before the role menus; `fallback` must stay last, it answers
-every press nobody else took.
+Order matters: the first router whose filters match handles the update. Every router that takes
+presses filters them by callback-data prefix first, so a press skips the routers that cannot
+take it; the call screen, which takes most presses, is consulted first. `fallback` must come
+after every router that handles updates, it answers every press nobody else took; `errors` only
+holds the error handler, which aiogram looks up apart from updates, so it costs an update
+nothing at the end.
 """
 
 from __future__ import annotations
@@ -25,13 +28,13 @@ from bot.handlers import (
 def get_routers() -> list[Router]:
     """All routers in the order they are consulted."""
     return [
-        errors.create_router(),
+        call.create_router(),
         common.create_router(),
         call_start.create_router(),
-        call.create_router(),
         call_text.create_router(),
         hunter.create_router(),
         manager.create_router(),
         admin.create_router(),
         fallback.create_router(),
+        errors.create_router(),
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.domain import Role
-from bot.filters import HasRole, PrivateChat
+from bot.filters import DataIs, HasRole, PressOf, PrivateChat
 from bot.i18n import I18n
 from bot.keyboards import home_keyboard
 from bot.leads import (
@@ -206,9 +206,8 @@ def create_router() -> Router:
     """Admins' menu and /status (admins), /export and /stats (managers and admins)."""
     router = Router(name="admin")
     admin = HasRole(Role.ADMIN)
-    router.callback_query.register(
-        on_team, MenuCb.filter(F.action == MenuAction.TEAM), PrivateChat(), admin
-    )
+    router.callback_query.filter(PressOf(MenuCb))
+    router.callback_query.register(on_team, DataIs(MenuCb, MenuAction.TEAM), PrivateChat(), admin)
     router.message.register(cmd_status, Command("status"), admin)
     router.message.register(cmd_export, Command("export"), HasRole(*LEAD_READERS))
     router.message.register(cmd_stats, Command("stats"), HasRole(*LEAD_READERS))

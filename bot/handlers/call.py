@@ -7,7 +7,9 @@ shown, so what the hunter sees next is always what is stored.
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from collections.abc import Awaitable, Callable
+
+from aiogram import Router
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery
 
@@ -15,7 +17,7 @@ from bot.call_screen import CALLBACK_PRESETS, Panel, qualified_outcome, render_s
 from bot.callbacks import AnswerCb, CallAction, CallCb, ResumeCallCb
 from bot.calls import HANDOFF_REASON, CallRefused, CallView, Intent, Refusal
 from bot.domain import CallStatus, Role
-from bot.filters import HasRole, PrivateChat
+from bot.filters import DataIs, HasRole, PressOf, PrivateChat
 from bot.handlers.call_common import (
     CallDesk,
     OnCall,
@@ -269,24 +271,38 @@ async def _finish(
         await desk.leave(call_id)
 
 
+_CONTROLS: dict[CallAction, Callable[[CallbackQuery, CallCb, CallDesk], Awaitable[None]]] = {
+    **dict.fromkeys(_CHANGES, on_change),
+    **dict.fromkeys(_PANELS, on_panel),
+    **dict.fromkeys(_PROMPTS, on_prompt),
+    CallAction.FINISH: on_finish,
+    CallAction.HANDOFF: on_handoff,
+    CallAction.CALLBACK_TIME: on_callback_preset,
+    CallAction.PAUSE: on_pause,
+    CallAction.SUMMARY: on_summary,
+    CallAction.AGAIN: on_again,
+}
+"""The handler of every control on the call screen, by what it does."""
+
+
+async def on_control(callback: CallbackQuery, callback_data: CallCb, desk: CallDesk) -> None:
+    """A control on the call screen (anything but an answer button), by what it does."""
+    await _CONTROLS[callback_data.action](callback, callback_data, desk)
+
+
 def create_router() -> Router:
-    """Presses on the call screen, in private chats; hunters only."""
+    """Presses on the call screen, in private chats; hunters only.
+
+    A press is unpacked once, by the router's filter; answers, the other controls and "continue
+    this call" are one handler each, and what a control does is looked up in `_CONTROLS`.
+    """
     router = Router(name="call")
-    router.callback_query.filter(PrivateChat())
+    router.callback_query.filter(PressOf(AnswerCb, CallCb, ResumeCallCb), PrivateChat())
     install_call_desk(router)
     hunter = HasRole(Role.HUNTER)
     press = router.callback_query.register
-    press(on_answer, AnswerCb.filter(), hunter)
-    press(on_change, CallCb.filter(F.action.in_(set(_CHANGES))), hunter)
-    press(on_panel, CallCb.filter(F.action.in_(set(_PANELS))), hunter)
-    press(on_prompt, CallCb.filter(F.action.in_(set(_PROMPTS))), hunter)
-    press(on_finish, CallCb.filter(F.action == CallAction.FINISH), hunter)
-    press(on_handoff, CallCb.filter(F.action == CallAction.HANDOFF), hunter)
-    press(on_callback_preset, CallCb.filter(F.action == CallAction.CALLBACK_TIME), hunter)
-    press(on_pause, CallCb.filter(F.action == CallAction.PAUSE), hunter)
-    press(on_summary, CallCb.filter(F.action == CallAction.SUMMARY), hunter)
-    press(on_again, CallCb.filter(F.action == CallAction.AGAIN), hunter)
-    press(on_resume_call, ResumeCallCb.filter(), hunter)
-    for data in (AnswerCb, CallCb, ResumeCallCb):
-        press(on_not_a_hunter_press, data.filter())
+    press(on_answer, DataIs(AnswerCb), hunter)
+    press(on_control, DataIs(CallCb), hunter)
+    press(on_resume_call, DataIs(ResumeCallCb), hunter)
+    press(on_not_a_hunter_press)
     return router

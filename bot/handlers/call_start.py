@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.callbacks import CardAction, CardCb, FlowCb, MenuAction, MenuCb
 from bot.domain import Account, Role
-from bot.filters import HasRole, PrivateChat
+from bot.filters import DataIs, HasRole, PressOf, PrivateChat
 from bot.handlers.call_common import (
     CallDesk,
     CardEntry,
@@ -274,23 +274,19 @@ def create_router() -> Router:
     """Opening calls, in private chats; hunters only."""
     router = Router(name="call_start")
     router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
+    router.callback_query.filter(PressOf(MenuCb, FlowCb, CardCb), PrivateChat())
     install_call_desk(router)
     hunter = HasRole(Role.HUNTER)
     router.message.register(cmd_call, Command("call"), hunter)
-    router.callback_query.register(
-        on_new_call, MenuCb.filter(F.action == MenuAction.NEW_CALL), hunter
-    )
-    router.callback_query.register(on_pick_flow, FlowCb.filter(), hunter)
-    cancel = CardCb.filter(F.action == CardAction.CANCEL)
-    router.callback_query.register(on_card_cancel, cancel, hunter)
-    router.callback_query.register(on_card_button, CardCb.filter(), hunter)
+    new_call = DataIs(MenuCb, MenuAction.NEW_CALL)
+    press = router.callback_query.register
+    press(on_new_call, new_call, hunter)
+    press(on_pick_flow, DataIs(FlowCb), hunter)
+    press(on_card_cancel, DataIs(CardCb, CardAction.CANCEL), hunter)
+    press(on_card_button, DataIs(CardCb), hunter)
     router.message.register(on_card_forwarded, StateFilter(CardEntry.field), Forwarded(), hunter)
     router.message.register(on_card_text, StateFilter(CardEntry.field), TypedText(), hunter)
     router.message.register(on_not_a_hunter, Command("call"))
-    router.callback_query.register(
-        on_not_a_hunter_press, MenuCb.filter(F.action == MenuAction.NEW_CALL)
-    )
-    router.callback_query.register(on_not_a_hunter_press, FlowCb.filter())
-    router.callback_query.register(on_not_a_hunter_press, CardCb.filter())
+    for kind in (new_call, DataIs(FlowCb), DataIs(CardCb)):
+        press(on_not_a_hunter_press, kind)
     return router

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import MenuAction, MenuCb
 from bot.domain import Account, Role
-from bot.filters import PrivateChat
+from bot.filters import DataIs, PressOf, PrivateChat
 from bot.i18n import I18n
 from bot.keyboards import main_menu
 from bot.telegram import show
@@ -66,8 +66,8 @@ def create_router() -> Router:
     """Commands and menu entries every role shares, in private chats."""
     router = Router(name="common")
     router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
+    router.callback_query.filter(PressOf(MenuCb), PrivateChat())
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_help, Command("help"))
-    router.callback_query.register(on_home, MenuCb.filter(F.action == MenuAction.HOME))
+    router.callback_query.register(on_home, DataIs(MenuCb, MenuAction.HOME))
     return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -13,7 +13,7 @@ from bot.calls import CallService
 from bot.config import Settings
 from bot.db import Database
 from bot.domain import Account, Call, CallStatus, Role
-from bot.filters import HasRole, PrivateChat
+from bot.filters import DataIs, HasRole, PressOf, PrivateChat
 from bot.i18n import Html, I18n
 from bot.keyboards import home_keyboard
 from bot.render import card_title, when
@@ -159,9 +159,8 @@ def create_router() -> Router:
     `ResumeCallCb`.
     """
     router = Router(name="hunter")
-    for observer in (router.message, router.callback_query):
-        observer.filter(PrivateChat())
-        observer.filter(HasRole(Role.HUNTER))
+    router.message.filter(PrivateChat(), HasRole(Role.HUNTER))
+    router.callback_query.filter(PressOf(MenuCb), PrivateChat(), HasRole(Role.HUNTER))
     router.message.register(cmd_list, Command("calls", "resume"))
-    router.callback_query.register(on_list, MenuCb.filter(F.action.in_(set(_SCREENS))))
+    router.callback_query.register(on_list, DataIs(MenuCb, *_SCREENS))
     return router

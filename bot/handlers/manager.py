@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
@@ -47,7 +47,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.domain import Account, Role
-from bot.filters import HasRole, PrivateChat
+from bot.filters import DataIs, HasRole, PressOf, PrivateChat
 from bot.handlers.desks import install_desk
 from bot.i18n import I18n, Translator
 from bot.keyboards import home_keyboard
@@ -642,19 +642,20 @@ def create_router() -> Router:
     )
     manager, reader = HasRole(Role.MANAGER), HasRole(*LEAD_READERS)
     cards = router.callback_query
-    cards.register(on_change, LeadCb.filter(F.action.in_(set(_CHANGES))), manager)
-    pickers = {LeadAction.HAND_OVER, LeadAction.REJECT, LeadAction.LOST}
-    cards.register(on_picker, LeadCb.filter(F.action.in_(pickers)), manager)
-    cards.register(on_hand_to, LeadCb.filter(F.action == LeadAction.HAND_TO), manager)
-    cards.register(on_won, LeadCb.filter(F.action == LeadAction.WON), manager)
-    cards.register(on_back, LeadCb.filter(F.action == LeadAction.BACK), reader)
-    cards.register(on_details, LeadCb.filter(F.action == LeadAction.DETAILS), reader)
-    cards.register(on_open, LeadCb.filter(F.action == LeadAction.OPEN), reader)
-    cards.register(on_leads_filter, LeadsListCb.filter(), reader)
-    my_leads = MenuCb.filter(F.action == MenuAction.MY_LEADS)
+    cards.filter(PressOf(LeadCb, LeadsListCb, MenuCb))
+    cards.register(on_change, DataIs(LeadCb, *_CHANGES), manager)
+    pickers = (LeadAction.HAND_OVER, LeadAction.REJECT, LeadAction.LOST)
+    cards.register(on_picker, DataIs(LeadCb, *pickers), manager)
+    cards.register(on_hand_to, DataIs(LeadCb, LeadAction.HAND_TO), manager)
+    cards.register(on_won, DataIs(LeadCb, LeadAction.WON), manager)
+    cards.register(on_back, DataIs(LeadCb, LeadAction.BACK), reader)
+    cards.register(on_details, DataIs(LeadCb, LeadAction.DETAILS), reader)
+    cards.register(on_open, DataIs(LeadCb, LeadAction.OPEN), reader)
+    cards.register(on_leads_filter, DataIs(LeadsListCb), reader)
+    my_leads = DataIs(MenuCb, MenuAction.MY_LEADS)
     cards.register(on_my_leads, my_leads, PrivateChat(), manager)
-    cards.register(on_not_a_manager_press, LeadCb.filter())
-    cards.register(on_not_a_manager_press, LeadsListCb.filter())
+    cards.register(on_not_a_manager_press, DataIs(LeadCb))
+    cards.register(on_not_a_manager_press, DataIs(LeadsListCb))
     router.message.register(on_amount, manager, AwaitingAmount())
     router.message.register(cmd_leads, Command("leads"), reader)
     router.message.register(cmd_lead, Command("lead"), reader)
