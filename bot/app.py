@@ -1,8 +1,8 @@
 """The composition root shared by `python -m bot` and the tests.
 
 Dependencies reach handlers as dispatcher workflow data, by parameter name: `db`, `clock`,
-`settings`, `translator`, `flows`, `in_flight`, `calls` (the call use cases); the middlewares
-add `account`, `roles`, `locale` and `t` for each update.
+`settings`, `translator`, `flows`, `in_flight`, `calls` (the call use cases); the middleware
+adds `account`, `roles`, `locale` and `t` for each update.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from bot.domain import Role
 from bot.handlers import get_routers
 from bot.i18n import Translator
 from bot.lifecycle import InFlightUpdates
-from bot.middlewares import AccessMiddleware, AccountMiddleware, LocaleMiddleware
+from bot.middlewares import SenderMiddleware
 from bot.repositories import UsersRepo
 from bot.storage import SQLiteStorage
 from scripts.schema import Flow
@@ -102,9 +102,7 @@ def create_dispatcher(
             manager_chat_id=settings.MANAGER_CHAT_ID,
         ),
     )
-    dispatcher.update.outer_middleware(AccountMiddleware(db))
-    dispatcher.update.outer_middleware(LocaleMiddleware(translator))
-    dispatcher.update.outer_middleware(AccessMiddleware(db, clock))
+    dispatcher.update.outer_middleware(SenderMiddleware(db, translator, clock))
     dispatcher.include_routers(*get_routers())
     return dispatcher
 
