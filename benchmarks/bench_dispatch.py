@@ -55,6 +55,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH-token-for-offline-runs-only"  # noqa: S105 - a fake, offline only
 HUNTER = 700_000
 STRANGER = 700_999
+OLD_SCREEN = 1_000_000
+"""A message that no longer shows any call screen."""
 FLOW_KEY = ("b2b_cold_call_ru", 1)
 CARD = {"company": "ООО «Северный хлеб»", "phone": "+74951234567", "lead_source": "cold_base"}
 _UPDATE_IDS = itertools.count(1)
@@ -170,7 +172,8 @@ class Bench:
         await self.db.close()
 
     async def open_calls(self, count: int) -> list[tuple[int, str]]:
-        """Calls on their first step, each with the first answer it offers."""
+        """Calls on their first step, each shown in the message numbered like the call, with
+        the first answer it offers."""
         flow = self.calls.flow(*FLOW_KEY)
         assert flow is not None
         opened = []
@@ -178,11 +181,13 @@ class Bench:
             view = await self.calls.open(
                 hunter_id=HUNTER, chat_id=HUNTER, flow=flow, card=CARD, hunter_name="Hunter"
             )
-            opened.append((view.call.id, view.screen.answers[0][0]))
+            call_id = view.call.id
+            await self.calls.set_screen_message(call_id, chat_id=HUNTER, message_id=call_id)
+            opened.append((call_id, view.screen.answers[0][0]))
         return opened
 
     async def answers(self, count: int) -> list[Update]:
-        """Presses of each new call's first answer, as drawn at its first event."""
+        """Presses of each new call's first answer on its screen, as drawn at its first event."""
         return [
             press(self.bot, HUNTER, answer_callback_data(call_id, 1, answer), message_id=call_id)
             for call_id, answer in await self.open_calls(count)
@@ -193,7 +198,7 @@ class Bench:
         (call_id, answer), *_ = await self.open_calls(1)
         await self.calls.apply(call_id, HUNTER, Intent("answer", arg=answer), seq=1)
         data = answer_callback_data(call_id, 1, answer)
-        return [press(self.bot, HUNTER, data, message_id=1) for _ in range(count)]
+        return [press(self.bot, HUNTER, data, message_id=OLD_SCREEN) for _ in range(count)]
 
 
 Kind = tuple[str, Callable[[Bench, int], Any]]
