@@ -56,6 +56,8 @@ class PressOf(Filter):
             raise ValueError("the kinds must share one separator")
         (self._separator,) = separators
         self._kinds = {kind.__prefix__: kind for kind in kinds}
+        if len(self._kinds) != len(kinds):
+            raise ValueError("the kinds must have different prefixes")
 
     async def __call__(self, callback: CallbackQuery) -> bool | dict[str, CallbackData]:
         data = callback.data

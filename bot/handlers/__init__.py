@@ -3,9 +3,9 @@
 Order matters: the first router whose filters match handles the update. Every router that takes
 presses filters them by callback-data prefix first, so a press skips the routers that cannot
 take it; the call screen, which takes most presses, is consulted first. `fallback` must come
-after every router that handles updates, it answers every press nobody else took; `errors` only
-holds the error handler, which aiogram looks up apart from updates, so it costs an update
-nothing at the end.
+after every router that handles updates, it answers every press nobody else took. `errors` holds
+only the error handler (aiogram propagates failures on their own), so it goes last, where an
+update reaches it only when nobody took it.
 """
 
 from __future__ import annotations

@@ -260,6 +260,7 @@ async def test_data_is_tells_kinds_and_actions_apart(
     ("build", "problem"),
     [
         (lambda: PressOf(), "name at least one kind of callback data"),
+        (lambda: PressOf(CallCb, CallCb), "the kinds must have different prefixes"),
         (lambda: DataIs(ResumeCallCb, CallAction.BACK), "ResumeCallCb has no action"),
     ],
 )
