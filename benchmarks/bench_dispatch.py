@@ -13,6 +13,8 @@ serializing anything, so both dispatchers pay the same for the answer itself.
 Updates measured, each as a hunter sends it:
 - a stale press nobody handles, answered by the catch-all (the framework floor);
 - a stranger's press, refused with their id;
+- a quick callback time pressed when no callback time is asked any more: the call screen's
+  handler refuses it from the conversation state alone, so this is dispatch to a call handler;
 - a double tap on the call screen: the answer was already recorded, nothing is redrawn;
 - "back to the menu": the main menu drawn in the pressed message;
 - an answer that moves the call: committed, then the screen redrawn (dispatch, the call use case
@@ -43,7 +45,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
 from bot.app import create_dispatcher, seed_roles
-from bot.callbacks import MenuAction, MenuCb
+from bot.callbacks import CallAction, MenuAction, MenuCb, pack_call
 from bot.calls import CallService, Intent
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -211,6 +213,10 @@ async def _same(bench: Bench, count: int, user_id: int, data: str) -> list[Updat
 KINDS: tuple[Kind, ...] = (
     ("stale press, answered by the catch-all", lambda b, n: _same(b, n, HUNTER, "stale")),
     ("stranger's press, refused with their id", lambda b, n: _same(b, n, STRANGER, "stale")),
+    (
+        "late quick callback time (refused, no database)",
+        lambda b, n: _same(b, n, HUNTER, pack_call(1, 1, CallAction.CALLBACK_TIME, "in-hour")),
+    ),
     ("double tap on the call screen (refused)", lambda b, n: b.double_taps(n)),
     (
         "back to the menu (message edited)",
