@@ -24,5 +24,7 @@ bench:
 	$(PY) -m benchmarks.bench_lint
 	$(PY) -m benchmarks.bench_engine
 	$(PY) -m benchmarks.bench_scoring
+	$(PY) -m benchmarks.bench_screen
+	$(PY) -m benchmarks.bench_dispatch
 	$(PY) -m benchmarks.bench_bot
 	$(PY) -m benchmarks.bench_outbox

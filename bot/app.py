@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
@@ -32,7 +31,7 @@ from bot.i18n import Translator
 from bot.lifecycle import InFlightUpdates
 from bot.middlewares import SenderMiddleware
 from bot.repositories import UsersRepo
-from bot.storage import SQLiteStorage
+from bot.storage import PersonIsolation, SQLiteStorage
 from scripts.schema import Flow
 
 Flows = Mapping[tuple[str, int], Flow]
@@ -88,7 +87,7 @@ def create_dispatcher(
         in_flight=in_flight or InFlightUpdates(),
         storage=SQLiteStorage(db, clock),
         # One person's updates are handled one at a time: a double tap cannot advance twice.
-        events_isolation=SimpleEventIsolation(),
+        events_isolation=PersonIsolation(),
         db=db,
         clock=clock,
         settings=settings,
