@@ -274,6 +274,8 @@ class Sample:
     writes: DatabaseStats
     cpu_ms: float
     """CPU time of the whole process (every thread) per answer, in milliseconds."""
+    loop_ms: float
+    """The event loop's share of `cpu_ms`; the rest is the database's threads."""
 
     @property
     def answers_per_commit(self) -> float:
@@ -299,7 +301,7 @@ async def measure_answers(folder: Path, hunters: int, calls_each: int) -> Sample
         )
         latencies: list[float] = []
         before = replace(bench.db.stats)
-        began, cpu_began = time.perf_counter(), time.process_time()
+        began, cpu_began, loop_began = time.perf_counter(), time.process_time(), time.thread_time()
         await asyncio.gather(
             *(
                 run_hunter(bench, h, ids, latencies)
@@ -307,6 +309,7 @@ async def measure_answers(folder: Path, hunters: int, calls_each: int) -> Sample
             )
         )
         elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
+        loop = time.thread_time() - loop_began
         after = bench.db.stats
         async with bench.db.connection.execute("SELECT COUNT(*) FROM leads") as cursor:
             row = await cursor.fetchone()
@@ -317,7 +320,10 @@ async def measure_answers(folder: Path, hunters: int, calls_each: int) -> Sample
             units=after.units - before.units,
             commits=after.commits - before.commits,
         )
-        return Sample(len(latencies) / elapsed, latencies, writes, cpu * 1000 / len(latencies))
+        per_answer = 1000 / len(latencies)
+        return Sample(
+            len(latencies) / elapsed, latencies, writes, cpu * per_answer, loop * per_answer
+        )
     finally:
         await bench.bot.session.close()
         await bench.db.close()
@@ -484,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f" p50 {alone.ms(0.5):.2f} ms, p99 {alone.ms(0.99):.2f} ms"
                 f" | {args.hunters} hunters {together.rate:,.0f}/s,"
                 f" p50 {together.ms(0.5):.1f} ms, p99 {together.ms(0.99):.1f} ms,"
-                f" {together.cpu_ms:.2f} ms CPU each,"
+                f" {together.cpu_ms:.2f} ms CPU each ({together.loop_ms:.2f} on the loop),"
                 f" {together.answers_per_commit:.1f} units per commit"
                 f" | use case alone {use_case:,.0f}/s | aiogram alone {aiogram:,.0f}/s",
                 flush=True,
@@ -533,7 +539,8 @@ def _report(
         f" p50 {statistics.median(r.together.ms(0.5) for r in rounds):.1f} ms,"
         f" p99 {statistics.median(r.together.ms(0.99) for r in rounds):.1f} ms (queueing"
         f" included); {per_commit:.1f} units of work per durable commit;"
-        f" {statistics.median(r.together.cpu_ms for r in rounds):.2f} ms of CPU per answer"
+        f" {statistics.median(r.together.cpu_ms for r in rounds):.2f} ms of CPU per answer,"
+        f" {statistics.median(r.together.loop_ms for r in rounds):.2f} ms of it on the event loop"
         f" (a raw commit: {1000 / statistics.median(raw):.2f} ms)"
     )
     use_case = [r.use_case for r in rounds]
