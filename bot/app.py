@@ -7,10 +7,12 @@ adds `account`, `roles`, `locale` and `t` for each update.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
@@ -19,7 +21,12 @@ from aiogram.methods import (
     SendMessage,
 )
 from aiogram.methods.base import Response
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, Update
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
 
 from bot.calls import CallService
 from bot.clock import Clock
@@ -34,11 +41,35 @@ from bot.repositories import UsersRepo
 from bot.storage import PersonIsolation, SQLiteStorage
 from scripts.schema import Flow
 
+logger = logging.getLogger(__name__)
+
 Flows = Mapping[tuple[str, int], Flow]
 """Loaded call scripts by (flow id, version); a call keeps the version it started on."""
 
 BOT_COMMANDS = ("start", "call", "resume", "calls", "help")
-"""The commands shown in Telegram's menu, each described by the `command-<name>` translation."""
+"""The menu of every private chat (the hunters'), each command described by `command-<name>`."""
+ROLE_COMMANDS: Mapping[Role, tuple[str, ...]] = {
+    Role.HUNTER: ("call", "resume", "calls"),
+    Role.MANAGER: ("leads", "lead", "shift", "stats", "export"),
+    Role.ADMIN: ("status", "stats", "export"),
+}
+"""What each role adds to /start and /help in the person's own menu."""
+MENU_ORDER = (
+    "start",
+    "call",
+    "resume",
+    "calls",
+    "leads",
+    "lead",
+    "shift",
+    "stats",
+    "export",
+    "status",
+    "help",
+)
+"""Every command a menu can show, in the order menus list them."""
+GROUP_COMMANDS = ("leads", "lead", "shift", "stats", "export")
+"""The menu of the managers' group chat."""
 
 # aiogram parses every Bot API reply as `Response[<result type>]`, a pydantic generic class that
 # pydantic caches only weakly: once collected it is rebuilt, about 4 ms per request. Holding the
@@ -121,17 +152,51 @@ async def seed_roles(db: Database, settings: Settings, clock: Clock) -> None:
         await UsersRepo(conn).sync_configured_roles(configured_roles(settings), now=clock.now())
 
 
-async def set_bot_commands(bot: Bot, translator: Translator) -> None:
-    """Publish the command menu in private chats, per language, default first."""
+async def set_bot_commands(
+    bot: Bot, translator: Translator, *, db: Database, manager_chat_id: int | None = None
+) -> None:
+    """Publish the command menus: private chats per language, then each manager's and admin's
+    own (in their language), then the managers' group.
+
+    A person who never opened a chat with the bot cannot be given a menu yet; the others still
+    get theirs.
+    """
     scope = BotCommandScopeAllPrivateChats()
     default = translator.bind(translator.default_locale)
-    await bot.set_my_commands(_commands(default.plain), scope=scope)
+    await bot.set_my_commands(_commands(default.plain, BOT_COMMANDS), scope=scope)
     for locale in translator.locales:
         t = translator.bind(locale)
-        await bot.set_my_commands(_commands(t.plain), scope=scope, language_code=locale)
+        await bot.set_my_commands(
+            _commands(t.plain, BOT_COMMANDS), scope=scope, language_code=locale
+        )
+    users = UsersRepo(db.connection)
+    people = {
+        account.id: account
+        for role in (Role.MANAGER, Role.ADMIN)
+        for account in await users.list_by_role(role)
+    }
+    for account in people.values():
+        names = menu_for(account.roles)
+        t = translator.bind(translator.pick_locale(account.language, None))
+        await _set_chat_menu(bot, account.id, _commands(t.plain, names))
+    if manager_chat_id is not None:
+        await _set_chat_menu(bot, manager_chat_id, _commands(default.plain, GROUP_COMMANDS))
 
 
-def _commands(describe: Callable[[str], str]) -> list[BotCommand]:
-    return [
-        BotCommand(command=name, description=describe(f"command-{name}")) for name in BOT_COMMANDS
-    ]
+def menu_for(roles: Iterable[Role]) -> tuple[str, ...]:
+    """The commands a person with these roles sees in their private chat."""
+    wanted = {"start", "help"}
+    for role in roles:
+        wanted.update(ROLE_COMMANDS.get(role, ()))
+    return tuple(name for name in MENU_ORDER if name in wanted)
+
+
+async def _set_chat_menu(bot: Bot, chat_id: int, commands: list[BotCommand]) -> None:
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=chat_id))
+    except (TelegramBadRequest, TelegramForbiddenError) as e:
+        logger.info("No command menu for chat %s yet: %s", chat_id, e.message)
+
+
+def _commands(describe: Callable[[str], str], names: Sequence[str]) -> list[BotCommand]:
+    return [BotCommand(command=name, description=describe(f"command-{name}")) for name in names]

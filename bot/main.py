@@ -134,7 +134,7 @@ async def serve(settings: Settings, flows: Flows) -> None:
         background = BackgroundTasks()
         try:
             await wait_for_telegram(bot)
-            await _register_commands(bot, translator)
+            await _register_commands(bot, translator, db, settings.MANAGER_CHAT_ID)
             background.start(
                 "reminders",
                 partial(run_reminders, bot=bot, db=db, clock=clock, translator=translator),
@@ -197,9 +197,11 @@ async def wait_for_telegram(
         delay = min(delay * 2, max_delay)
 
 
-async def _register_commands(bot: Bot, translator: Translator) -> None:
+async def _register_commands(
+    bot: Bot, translator: Translator, db: Database, manager_chat_id: int | None
+) -> None:
     try:
-        await set_bot_commands(bot, translator)
+        await set_bot_commands(bot, translator, db=db, manager_chat_id=manager_chat_id)
     except TelegramUnauthorizedError as e:
         raise StartupError("Telegram rejected BOT_TOKEN (401 Unauthorized): check it") from e
     except (TelegramAPIError, OSError, TimeoutError) as e:

@@ -16,7 +16,7 @@ from typing import get_args
 import pytest
 
 from bot.alerts import CALL_EVENT_KINDS, KNOWN_LEVELS
-from bot.app import BOT_COMMANDS
+from bot.app import MENU_ORDER
 from bot.call_screen import CALLBACK_PRESETS
 from bot.domain import CallStatus, LeadStatus
 from bot.i18n import Translator
@@ -37,7 +37,7 @@ EXPANSIONS: dict[str, Iterable[str]] = {
         *(f"{preset}-button" for preset in CALLBACK_PRESETS),
     ],
     "call-status-": [status.value for status in CallStatus],
-    "command-": BOT_COMMANDS,
+    "command-": MENU_ORDER,
     "lead-status-": [status.value for status in LeadStatus],
     "mgr-csv-": EXPORT_COLUMNS,
     "mgr-delivery-": ["alert", "sla_reminder", "sla_escalation", "assign", "dead_report"],
