@@ -8,7 +8,8 @@ clock is never read, ``now`` is the reference point of every relative expression
 
 * ``Parsed``: the JSON-friendly value used in script conditions, how to show it back, and for
   money the currency, for a period the date of the moment;
-* ``Invalid``: the text was not understood; ``message`` re-asks, naming the format with examples;
+* ``Invalid``: the text was not understood; ``message`` re-asks, naming the format with examples
+  (the field's own ``example`` when one is given);
 * ``Unknown`` (money, number and period only): the client explicitly does not know ("пока не
   знаем", "бюджет не определён", "unknown"). In sales that is an answer of its own and a negative
   qualification signal, so it is neither re-asked nor turned into a made-up value. "нет
@@ -199,6 +200,7 @@ _MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     },
 }
 
+_QUOTES: Final[Mapping[str, tuple[str, str]]] = {"ru": ("«", "»"), "en": ("“", "”")}
 _UNKNOWN_DISPLAY: Final[Mapping[str, str]] = {"ru": "неизвестно", "en": "unknown"}
 _NOW_DISPLAY: Final[Mapping[str, str]] = {"ru": "сейчас", "en": "now"}
 # Long option lists would drown the re-ask; the hunter sees the buttons anyway.
@@ -210,11 +212,18 @@ def _language(language: str) -> str:
     return base if base in _LANGUAGES else "ru"
 
 
-def _message(kind: FieldType, key: str, lang: str, **values: object) -> Invalid:
-    template = _MESSAGES[key][lang]
-    return Invalid(
-        template.format(what=_WHAT[kind][lang], examples=EXAMPLES[kind][lang], **values)
-    )
+def _message(kind: FieldType, key: str, ctx: _Context, **values: object) -> Invalid:
+    template = _MESSAGES[key][ctx.lang]
+    return Invalid(template.format(what=_WHAT[kind][ctx.lang], examples=ctx.examples, **values))
+
+
+def _examples(kind: FieldType, lang: str, example: str | None) -> str:
+    """The field's own example, quoted, when it has one; else the generic ones for its type."""
+    own = (example or "").strip()
+    if not own:
+        return EXAMPLES[kind][lang]
+    opening, closing = _QUOTES[lang]
+    return f"{opening}{own}{closing}"
 
 
 class _Reject(Exception):
@@ -1098,6 +1107,7 @@ class _Context:
     currency: str
     options: Mapping[str, str] | None
     region: str
+    examples: str  # what re-asks offer to type, already quoted
 
 
 def _structured(text: str) -> str:
@@ -1112,11 +1122,9 @@ def _parse_text(text: str, ctx: _Context) -> ParseResult:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     value = "\n".join(_WS_RE.sub(" ", line).strip() for line in lines).strip()
     if not value:
-        return _message("text", "text_empty", ctx.lang)
+        return _message("text", "text_empty", ctx)
     if len(value) > TEXT_MAX_LENGTH:
-        return _message(
-            "text", "text_too_long", ctx.lang, length=len(value), limit=TEXT_MAX_LENGTH
-        )
+        return _message("text", "text_too_long", ctx, length=len(value), limit=TEXT_MAX_LENGTH)
     return Parsed(value=value, display=value)
 
 
@@ -1158,7 +1166,7 @@ def _parse_email(text: str, ctx: _Context) -> ParseResult:
 def _parse_number(text: str, ctx: _Context) -> ParseResult:
     s = _structured(text)
     if _NEGATIVE_RE.match(s):
-        return _message("number", "number_negative", ctx.lang)
+        return _message("number", "number_negative", ctx)
     words = s.removesuffix("%").rstrip().split(" ")
     # Trailing unit words ("300 человек", "50 employees") are dropped one at a time.
     for keep in range(len(words), max(0, len(words) - 4), -1):
@@ -1182,7 +1190,7 @@ def _parse_number(text: str, ctx: _Context) -> ParseResult:
 def _parse_money(text: str, ctx: _Context) -> ParseResult:
     s = _structured(text)
     if _NEGATIVE_RE.match(s):
-        return _message("money", "money_negative", ctx.lang)
+        return _message("money", "money_negative", ctx)
     if _ZERO_RE.fullmatch(s):
         quantity: _Quantity | None = _Quantity(Decimal(0), None, None)
     else:
@@ -1235,8 +1243,8 @@ def _parse_date(text: str, ctx: _Context) -> ParseResult:
         raise _Reject("unclear")
     if moment < now:
         if clock is None and day == now.date():
-            return _message("date", "date_need_time", ctx.lang)
-        return _message("date", "date_past", ctx.lang)
+            return _message("date", "date_need_time", ctx)
+        return _message("date", "date_past", ctx)
     return _date_result(moment, ctx)
 
 
@@ -1254,7 +1262,7 @@ def _parse_period(text: str, ctx: _Context) -> ParseResult:
         raise _Reject("unclear")
     days = (moment - ctx.now.date()).days
     if days < 0:
-        return _message("period", "period_past", ctx.lang)
+        return _message("period", "period_past", ctx)
     return Parsed(
         value=days, display=_period_display(days, moment, ctx.lang), at=moment.isoformat()
     )
@@ -1312,22 +1320,29 @@ def parse_input(
     currency: str = "RUB",
     options: Mapping[str, str] | None = None,
     region: str = "RU",
+    example: str | None = None,
 ) -> ParseResult:
-    """Parse a hunter's typed answer for a field of type ``kind``; never raises for bad text."""
+    """Parse a hunter's typed answer for a field of type ``kind``; never raises for bad text.
+
+    ``example`` is the field's own sample answer (a script author's ``example``): re-asks offer
+    it instead of the generic examples for the type.
+    """
     parser = _PARSERS.get(kind)
     if parser is None:
         raise ValueError(f"unknown field type {kind!r}; expected one of {FIELD_TYPES}")
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
+    lang = _language(language)
     ctx = _Context(
         now=now.replace(tzinfo=None, second=0, microsecond=0),
         tz=now.tzinfo,
-        lang=_language(language),
+        lang=lang,
         currency=currency.strip().upper() or "RUB",
         options=options,
         region=region,
+        examples=_examples(kind, lang, example),
     )
     try:
         return parser(text, ctx)
     except _Reject as reject:
-        return _message(kind, reject.key, ctx.lang)
+        return _message(kind, reject.key, ctx)
