@@ -257,6 +257,10 @@ async def _change(
     if view is None:
         return None
     await callback.answer(desk.t.plain(toast) if toast else None)
+    if view.call.status is CallStatus.OPEN and await desk.current_call_id() != call_id:
+        # The hunter went to the menu or began another call, then came back to this screen:
+        # what they type next answers the question they are now looking at.
+        await desk.enter(call_id)
     await desk.show(view, message_id=pressed_message_id(callback))
     return view
 
