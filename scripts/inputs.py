@@ -21,7 +21,8 @@ Decisions worth knowing (each is explained where it is implemented):
 * a single separator followed by exactly three digits is a thousands separator ("1,500",
   "300.000"), otherwise it is a decimal one ("1,5", "1.25");
 * e-mail addresses are lowercased entirely, local part included;
-* a callback with no time of day is set to 10:00; a bare hour from 1 to 6 means the afternoon;
+* a callback with no time of day is set to 10:00 (``names_time_of_day`` tells whether one was
+  typed); a bare hour from 1 to 6 means the afternoon;
 * a period is measured in whole days to its moment: the start of a future period ("Q3", "next
   month"), the end of the current one ("this quarter", "до конца года"), ``now`` plus the
   duration for a relative one ("через 2 месяца").
@@ -50,6 +51,7 @@ __all__ = [
     "ParseResult",
     "Parsed",
     "Unknown",
+    "field_examples",
     "parse_input",
 ]
 
@@ -217,8 +219,9 @@ def _message(kind: FieldType, key: str, ctx: _Context, **values: object) -> Inva
     return Invalid(template.format(what=_WHAT[kind][ctx.lang], examples=ctx.examples, **values))
 
 
-def _examples(kind: FieldType, lang: str, example: str | None) -> str:
-    """The field's own example, quoted, when it has one; else the generic ones for its type."""
+def field_examples(kind: FieldType, language: str, example: str | None = None) -> str:
+    """What a re-ask offers to type: the field's own example quoted, else the type's examples."""
+    lang = _language(language)
     own = (example or "").strip()
     if not own:
         return EXAMPLES[kind][lang]
@@ -1219,12 +1222,32 @@ def _localize(naive: datetime, tz: tzinfo) -> datetime:
     return naive.replace(tzinfo=tz)
 
 
-def _parse_date(text: str, ctx: _Context) -> ParseResult:
+def _date_text(text: str) -> str:
     s = _CALL_WORDS_RE.sub(" ", _structured(text))
-    s = _WS_RE.sub(" ", s).strip()
-    now = ctx.now
+    return _WS_RE.sub(" ", s).strip()
+
+
+def _clock_relative(s: str) -> _Relative | None:
+    """A shift by minutes or hours ("через 2 часа"): it fixes the time of day by itself."""
     relative = _relative(s)
-    if relative is not None and relative.is_clock:
+    return relative if relative is not None and relative.is_clock else None
+
+
+def names_time_of_day(text: str) -> bool:
+    """Whether a date as typed fixes the time of day ("завтра в 15:00", "через 2 часа"), not
+    only the day ("завтра", "в пятницу"), which ``parse_input`` sets to 10:00."""
+    try:
+        s = _date_text(text)
+        return _clock_relative(s) is not None or _extract_time(s)[0] is not None
+    except _Reject:
+        return False
+
+
+def _parse_date(text: str, ctx: _Context) -> ParseResult:
+    s = _date_text(text)
+    now = ctx.now
+    relative = _clock_relative(s)
+    if relative is not None:
         moment = _apply_relative(relative, now).replace(second=0, microsecond=0)
         return _date_result(moment, ctx)
     clock, rest = _extract_time(s)
@@ -1340,7 +1363,7 @@ def parse_input(
         currency=currency.strip().upper() or "RUB",
         options=options,
         region=region,
-        examples=_examples(kind, lang, example),
+        examples=field_examples(kind, lang, example),
     )
     try:
         return parser(text, ctx)

@@ -22,6 +22,7 @@ from scripts.inputs import (
     Parsed,
     ParseResult,
     Unknown,
+    names_time_of_day,
     parse_input,
 )
 
@@ -453,6 +454,43 @@ def test_date_depends_on_now_only(text: str, value: str) -> None:
 def test_date_just_behind_today_is_past_not_next_year() -> None:
     now = datetime(2031, 5, 10, 12, 0, tzinfo=MSK)
     assert invalid("date", "5 мая", now=now).startswith("Это время уже прошло.")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("завтра в 15:00", True),
+        ("в 15:00", True),
+        ("15:00", True),
+        ("через 2 часа", True),
+        ("через полчаса", True),
+        ("in an hour", True),
+        ("завтра утром", True),
+        ("в пятницу в полдень", True),
+        ("через 2 дня в 15:00", True),
+        ("перезвонить завтра в 11", True),
+        ("tomorrow 3pm", True),
+        ("завтра", False),
+        ("Завтра!", False),
+        ("послезавтра", False),
+        ("в пятницу", False),
+        ("через неделю", False),
+        ("in 2 days", False),
+        ("28.11", False),
+        ("в 10.12", False),
+        ("tomorrow", False),
+        ("hello", False),
+        ("25:00", False),
+        ("", False),
+    ],
+)
+def test_names_time_of_day_tells_a_day_alone_from_a_day_and_time(text: str, named: bool) -> None:
+    assert names_time_of_day(text) is named
+
+
+@pytest.mark.parametrize("text", ["завтра", "в пятницу", "через неделю", "28.11"])
+def test_a_day_alone_still_parses_to_the_default_callback_time(text: str) -> None:
+    assert str(parsed("date", text).value).endswith("T10:00:00+03:00")
 
 
 # --------------------------------------------------------------------------------------------
