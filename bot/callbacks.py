@@ -7,8 +7,19 @@ against the database (whose call it is, whether the step is still current).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import MAX_CALLBACK_LENGTH, CallbackData
+from pydantic import Field
+
+from scripts.telegram_limits import MAX_CALL_ID, MAX_EVENT_SEQ
+
+# Bounded so that forged numbers are refused when unpacked (the catch-all answers them) instead
+# of reaching SQLite, whose integers end at 2**63 - 1.
+CallId = Annotated[int, Field(ge=0, le=MAX_CALL_ID)]
+EventSeq = Annotated[int, Field(ge=0, le=MAX_EVENT_SEQ)]
+RowId = Annotated[int, Field(ge=0, le=2**63 - 1)]
+Position = Annotated[int, Field(ge=0, le=MAX_EVENT_SEQ)]
 
 
 class MenuAction(StrEnum):
@@ -32,7 +43,7 @@ class MenuCb(CallbackData, prefix="m"):
 class ResumeCallCb(CallbackData, prefix="rc"):
     """Continue the given unfinished call (the call screen handles it)."""
 
-    call_id: int
+    call_id: CallId
 
 
 class AnswerCb(CallbackData, prefix="a"):
@@ -42,8 +53,8 @@ class AnswerCb(CallbackData, prefix="a"):
     double tap or a press on an old screen, and changes nothing.
     """
 
-    call_id: int
-    seq: int
+    call_id: CallId
+    seq: EventSeq
     answer: str
 
 
@@ -75,8 +86,8 @@ class CallCb(CallbackData, prefix="c"):
     so the longest packs to 53 bytes.
     """
 
-    call_id: int
-    seq: int
+    call_id: CallId
+    seq: EventSeq
     action: CallAction
     arg: str = ""
 
@@ -100,7 +111,7 @@ class FlowCb(CallbackData, prefix="fl"):
     """Pick the call script (flow) for a new call."""
 
     flow_id: str
-    version: int
+    version: RowId
 
 
 class CardAction(StrEnum):
@@ -114,9 +125,9 @@ class CardAction(StrEnum):
 class CardCb(CallbackData, prefix="cd"):
     """A lead-card button; `field` is the position of the field being asked (stale if moved on)."""
 
-    field: int
+    field: Position
     action: CardAction
-    option: int = 0
+    option: Position = 0
 
 
 class LeadAction(StrEnum):
@@ -140,7 +151,7 @@ class LeadCb(CallbackData, prefix="ld"):
     """A press on a lead card: the lead and, for pickers, the chosen colleague or reason."""
 
     action: LeadAction
-    lead_id: int
+    lead_id: RowId
     arg: str = ""
 
 

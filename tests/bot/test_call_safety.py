@@ -327,3 +327,31 @@ async def test_a_screen_that_missed_its_update_is_redrawn_on_the_next_press(
     assert await moves(db) == [(2, "answer", "gatekeeper")]
     current = world.session.messages[(HUNTER, screen.message_id)]
     assert "Вы отвечаете за закупку упаковки?" in current.text
+
+
+HUGE = "9" * 20  # beyond SQLite's integers
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        f"a:{HUGE}:2:connect",
+        f"c:{HUGE}:2:b:",
+        f"c:1:{HUGE}:b:",
+        f"rc:{HUGE}",
+        f"ld:c:{HUGE}:",
+        f"cd:{HUGE}:o:0",
+        "c:-1:2:b:",
+    ],
+)
+async def test_forged_numbers_out_of_range_are_answered_as_an_inactive_button(
+    world: World, db: Database, data: str
+) -> None:
+    conv = await start_call(world)
+    screen = conv.last_message
+    before = await table(db, "SELECT call_id, seq FROM call_events")
+
+    query = await conv.press(screen, data)  # the world fails the test on any logged error
+
+    assert alert_texts(conv, query) == ["Эта кнопка больше не активна"]
+    assert await table(db, "SELECT call_id, seq FROM call_events") == before
