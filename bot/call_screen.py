@@ -306,10 +306,14 @@ def summary_text(summary: CallSummary, screen: Screen, lead: Lead | None, t: I18
     if contact:
         lines.append(f"👤 {escape(contact)}")
     lines.append(_score(screen, t))
-    lines.append(t("call-summary-class", title=summary.class_title))
+    # The hunter's decision outranks the model's: a lead disqualified by hand is not "warm",
+    # and a callback agreed for a time is the next step, not the class's usual one.
+    overruled = summary.outcome_kind == "disqualified" and not summary.knockouts
+    if not overruled:
+        lines.append(t("call-summary-class", title=summary.class_title))
     lines += _deal_lines(summary, t)
     lines += ["", *bant_lines(summary, t), ""]
-    if summary.next_step:
+    if summary.next_step and summary.outcome_kind not in ("disqualified", "callback"):
         lines.append(t("call-summary-next", text=summary.next_step))
     lines += [t("call-summary-for", text=r) for r in summary.reasons_for[:_REASONS_SHOWN]]
     lines += [t("call-summary-against", text=r) for r in summary.reasons_against[:_REASONS_SHOWN]]

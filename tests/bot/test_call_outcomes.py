@@ -395,3 +395,53 @@ async def test_a_call_runs_from_the_card_to_its_outcome(
             (HUNTER, HUNTER, scenario.reminder_at.isoformat(timespec="microseconds"), "pending")
         ]
     conv.assert_answered()
+
+
+@pytest.mark.parametrize(
+    ("moves", "kept", "dropped"),
+    [
+        pytest.param(
+            (
+                tap("Соединяет"),
+                tap("Сейчас неудобно"),
+                tap("🏁 Завершить: Перезвонить в согласованное время"),
+                typed("завтра в 15:00"),
+            ),
+            ("🏷 Класс:", "⏰ Перезвонить: 04.03.2025 15:00"),
+            ("➡️",),
+            id="a callback is the next step",
+        ),
+        pytest.param(
+            (*RU_DM_FOOD, tap("🏁 Завершить"), tap("Слишком маленькая компания")),
+            ("⛔ Причина: Слишком маленькая компания",),
+            ("🏷 Класс:", "➡️"),
+            id="disqualified by the hunter, no knock-out",
+        ),
+        pytest.param(
+            (*RU_DM_FOOD, typed("12"), tap("⛔ Завершить: не подходит")),
+            ("🏷 Класс: Дисквалифицирован", "⛔ Причина: Меньше 20 сотрудников"),
+            ("➡️",),
+            id="knocked out",
+        ),
+        pytest.param(
+            SCENARIOS[1].moves,
+            ("🏷 Класс:", "➡️ Следующий шаг:"),
+            (),
+            id="nurture keeps the class's next step",
+        ),
+    ],
+)
+async def test_the_summary_follows_the_hunter_s_decision_over_the_model_s_class(
+    world: World, moves: tuple[Move, ...], kept: tuple[str, ...], dropped: tuple[str, ...]
+) -> None:
+    conv = world.conversation(HUNTER)
+    await conv.send("/call")
+    await play(conv, CARDS[RU_COLD])
+    await play(conv, moves)
+
+    summary = conv.last_text.splitlines()
+    assert summary[0].startswith("🏁 Звонок завершён")
+    for start in kept:
+        assert any(line.startswith(start) for line in summary), (start, summary)
+    for start in dropped:
+        assert not any(line.startswith(start) for line in summary), (start, summary)
