@@ -30,7 +30,7 @@ from bot.i18n import I18n
 from bot.render import phone_region
 from bot.telegram import edit_or_send, escape, fit_message
 from scoring.model import FactValue
-from scripts.inputs import Invalid, Parsed, parse_input
+from scripts.inputs import Invalid, Parsed, field_examples, parse_input
 from scripts.schema import FieldSpec, Flow
 
 _OPTION_COLUMNS = 2
@@ -73,7 +73,7 @@ async def on_card_text(message: Message, text: str, desk: CallDesk) -> None:
         return
     problem = card.take(text, now=desk.calls.now())
     if problem is not None:
-        reask = desk.t("call-reask", problem=problem or desk.t.plain("call-card-required-alert"))
+        reask = desk.t("call-reask", problem=problem or card.required_reask(desk.t))
         await message.answer(fit_message(reask))
         return
     await _advance(desk, card, message.chat.id, None)
@@ -162,6 +162,7 @@ class _Card:
             currency=spec.currency,
             options=spec.options,
             region=phone_region(self.flow.language),
+            example=spec.example,
         )
         if isinstance(parsed, Invalid):
             return parsed.message
@@ -169,6 +170,12 @@ class _Card:
             self.values[name], self.shown[name] = parsed.value, parsed.display
             return None
         return "" if spec.required else None
+
+    def required_reask(self, t: I18n) -> str:
+        """Why a required field is asked again, with what to type (its own example first)."""
+        spec = self.field[1]
+        examples = field_examples(spec.type, t.locale, spec.example)
+        return t.plain("call-card-required-reask", examples=examples)
 
     def choose(self, option: int) -> bool:
         """Keep the tapped choice; False if the field has no such option."""

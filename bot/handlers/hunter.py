@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.callbacks import CallAction, CallCb, MenuAction, MenuCb, ResumeCallCb
+from bot.callbacks import CallAction, CallCb, MenuAction, MenuCb, ResumeCallCb, pack_call
 from bot.calls import CallService
 from bot.config import Settings
 from bot.db import Database
-from bot.domain import Account, Call, CallStatus, Role
+from bot.domain import Account, Call, CallStatus, Reminder, Role
 from bot.filters import DataIs, HasRole, PressOf, PrivateChat
 from bot.i18n import Html, I18n
-from bot.keyboards import home_keyboard
+from bot.keyboards import callback_button, home_keyboard, inline_markup
 from bot.render import card_title, when
 from bot.repositories import CallsRepo, RemindersRepo
 from bot.telegram import show
@@ -96,7 +98,7 @@ async def unfinished_calls_screen(
 async def callbacks_screen(
     db: Database, account: Account, t: I18n, settings: Settings, calls: CallService
 ) -> Screen:
-    """The callbacks the hunter has scheduled, soonest first."""
+    """The callbacks the hunter has scheduled, soonest first; a button each to call again."""
     reminders = await RemindersRepo(db.connection).pending_for_user(account.id)
     if not reminders:
         return t("callbacks-empty"), home_keyboard(t)
@@ -109,7 +111,35 @@ async def callbacks_screen(
         )
         for reminder in reminders
     ]
-    return "\n".join(lines), home_keyboard(t)
+    today = calls.now().astimezone(settings.zone).date()
+    rows = await _call_again_rows(db, reminders, t, settings.zone, today)
+    rows += home_keyboard(t).inline_keyboard
+    return "\n".join(lines), inline_markup(rows)
+
+
+async def _call_again_rows(
+    db: Database, reminders: list[Reminder], t: I18n, zone: ZoneInfo, today: date
+) -> list[list[InlineKeyboardButton]]:
+    """A "call again" button per callback that has a call to repeat, labelled with its lead."""
+    repo = CallsRepo(db.connection)
+    rows = []
+    for reminder in reminders:
+        call = await repo.get(reminder.call_id) if reminder.call_id is not None else None
+        if call is None:
+            continue
+        label = t.plain(
+            "callbacks-button",
+            when=_due(reminder.due_at, today, zone, t.locale),
+            title=card_title(call.card, t),
+        )
+        rows.append([callback_button(label, pack_call(call.id, 0, CallAction.AGAIN))])
+    return rows
+
+
+def _due(moment: datetime, today: date, zone: ZoneInfo, locale: str) -> str:
+    """The time alone for a callback due today; with its day otherwise, so no day is mistaken."""
+    local = moment.astimezone(zone)
+    return f"{local:%H:%M}" if local.date() == today else when(moment, zone, locale)
 
 
 ScreenBuilder = Callable[[Database, Account, I18n, Settings, CallService], Awaitable[Screen]]

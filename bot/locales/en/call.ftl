@@ -17,6 +17,7 @@ call-card-optional = <i>You can skip it.</i>
 call-card-skip-button = ⏭ Skip
 call-card-cancel-button = ✖️ Cancel the call
 call-card-required-alert = This field is required
+call-card-required-reask = This field is required. Type, for example: { $examples }.
 call-card-cancelled = Call cancelled. Main menu — /start.
 call-card-expired-alert = The card has moved on already
 

@@ -73,6 +73,7 @@ resume-button = ▶️ #{ $id } { $title }
 callbacks-title = <b>Callbacks</b>
 callbacks-empty = No callbacks scheduled.
 callbacks-line = { $when } — { $text }
+callbacks-button = 📞 { $when } { $title }
 reminder-due =
     ⏰ <b>Time to call back</b>
     { $text }

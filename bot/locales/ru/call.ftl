@@ -17,6 +17,7 @@ call-card-optional = <i>Можно пропустить.</i>
 call-card-skip-button = ⏭ Пропустить
 call-card-cancel-button = ✖️ Отменить звонок
 call-card-required-alert = Это поле обязательно
+call-card-required-reask = Это поле обязательно. Введите, например: { $examples }.
 call-card-cancelled = Звонок отменён. Главное меню — /start.
 call-card-expired-alert = Карточка уже заполнена дальше
 

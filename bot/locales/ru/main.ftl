@@ -73,6 +73,7 @@ resume-button = ▶️ #{ $id } { $title }
 callbacks-title = <b>Перезвоны</b>
 callbacks-empty = Запланированных перезвонов нет.
 callbacks-line = { $when } — { $text }
+callbacks-button = 📞 { $when } { $title }
 reminder-due =
     ⏰ <b>Пора перезвонить</b>
     { $text }
