@@ -330,17 +330,19 @@ def _iso_local(moment: datetime | None, zone: ZoneInfo) -> str:
     return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def export_file_name(period: Period, zone: ZoneInfo, now: datetime) -> str:
+def export_file_name(
+    period: Period, zone: ZoneInfo, now: datetime, *, prefix: str = "leads"
+) -> str:
     """leads_2026-11-01_2026-11-30.csv, or leads_<today>.csv without a range."""
     if period.start is None and period.end is None:
-        return f"leads_{now.astimezone(zone):%Y-%m-%d}.csv"
+        return f"{prefix}_{now.astimezone(zone):%Y-%m-%d}.csv"
     first = period.start.astimezone(zone).date().isoformat() if period.start else "start"
     last = (
         (period.end - timedelta(days=1)).astimezone(zone).date().isoformat()
         if period.end
         else "now"
     )
-    return f"leads_{first}_{last}.csv"
+    return f"{prefix}_{first}_{last}.csv"
 
 
 # --- statistics ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from types import MappingProxyType
@@ -235,6 +236,16 @@ _APPEND_EVENT = (
 )
 _LAST_SEQ = "SELECT COALESCE(MAX(seq), 0) AS seq FROM call_events WHERE call_id = ?"
 _EVENTS_AFTER = "SELECT * FROM call_events WHERE call_id = ? AND seq > ? ORDER BY seq"
+_NO_FIT = (
+    "SELECT e.call_id, e.seq, e.step, e.payload, e.created_at, c.flow_id, c.flow_version,"
+    " c.hunter_id, COALESCE(u.name, '') AS hunter_name FROM call_events e"
+    " JOIN calls c ON c.id = e.call_id LEFT JOIN users u ON u.id = c.hunter_id"
+    " WHERE e.kind = 'nofit' AND e.created_at >= ? AND e.created_at < ?"
+    " ORDER BY e.created_at, e.call_id, e.seq"
+)
+# Stand-ins for an open side of a time range; every stored time sorts between them.
+_BEFORE_ALL_TIMES = ""
+_AFTER_ALL_TIMES = "\uffff"
 _FINISH_CALL = "status = ?, outcome = ?, outcome_reason = ?, finished_at = ?"
 _REOPEN_CALL = "status = ?, finished_at = NULL, outcome = NULL, outcome_reason = NULL"
 _SCREEN_MESSAGE = "chat_id = ?, screen_message_id = ?"
@@ -279,6 +290,22 @@ def _call_event(row: Row) -> CallEvent:
         payload=_frozen(from_json(row["payload"])),
         created_at=from_db_time(row["created_at"]),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NoFitText:
+    """What a client said on a step when none of the script's answers fitted."""
+
+    call_id: int
+    seq: int
+    flow_id: str
+    flow_version: int
+    step: str | None
+    text: str
+    hunter_id: int
+    hunter_name: str
+    """Empty when the hunter never told Telegram a name."""
+    created_at: datetime
 
 
 class CallsRepo(_Repo):
@@ -409,6 +436,28 @@ class CallsRepo(_Repo):
         """The call's event log in order."""
         rows = await self._all(_EVENTS_AFTER, (call_id, 0))
         return [_call_event(row) for row in rows]
+
+    async def list_no_fit(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[NoFitText]:
+        """Every "no fitting answer" text typed in [since, until), oldest first."""
+        start = to_db_time(since) if since is not None else _BEFORE_ALL_TIMES
+        end = to_db_time(until) if until is not None else _AFTER_ALL_TIMES
+        rows = await self._all(_NO_FIT, (start, end))
+        return [
+            NoFitText(
+                call_id=row["call_id"],
+                seq=row["seq"],
+                flow_id=row["flow_id"],
+                flow_version=row["flow_version"],
+                step=row["step"],
+                text=str(from_json(row["payload"]).get("text", "")),
+                hunter_id=row["hunter_id"],
+                hunter_name=row["hunter_name"],
+                created_at=from_db_time(row["created_at"]),
+            )
+            for row in rows
+        ]
 
     @staticmethod
     def _call(row: Row) -> Call:
