@@ -50,8 +50,8 @@ BOT_COMMANDS = ("start", "call", "resume", "calls", "help")
 """The menu of every private chat (the hunters'), each command described by `command-<name>`."""
 ROLE_COMMANDS: Mapping[Role, tuple[str, ...]] = {
     Role.HUNTER: ("call", "resume", "calls"),
-    Role.MANAGER: ("leads", "lead", "shift", "stats", "export"),
-    Role.ADMIN: ("status", "stats", "export"),
+    Role.MANAGER: ("leads", "lead", "shift", "stats", "nofit", "export"),
+    Role.ADMIN: ("status", "stats", "nofit", "export"),
 }
 """What each role adds to /start and /help in the person's own menu."""
 MENU_ORDER = (
@@ -63,6 +63,7 @@ MENU_ORDER = (
     "lead",
     "shift",
     "stats",
+    "nofit",
     "export",
     "status",
     "help",

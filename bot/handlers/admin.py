@@ -1,6 +1,7 @@
-"""Admins and reports: who has access, `/status` of deliveries, `/export` and `/stats`.
+"""Admins and reports: who has access, `/status` of deliveries, `/export`, `/stats`, `/nofit`.
 
-`/export` and `/stats` serve managers and admins; `/status` and the team list are for admins.
+`/export`, `/stats` and `/nofit` serve managers and admins; `/status` and the team list are for
+admins.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.leads import (
     StateRepo,
     names_on_shift,
 )
+from bot.nofit import no_fit_csv, no_fit_report, render_no_fit
 from bot.outbox import RelayPolicy, backlog_report
 from bot.render import local_time
 from bot.reports import (
@@ -183,6 +185,37 @@ async def cmd_stats(
         )
 
 
+async def cmd_nofit(
+    message: Message,
+    command: CommandObject,
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    flows: FlowCatalog,
+    t: I18n,
+    bot: Bot,
+) -> None:
+    """/nofit [from to]: what clients said that the scripts had no answer for, by step."""
+    period = stats_period(command.args, clock.now(), settings.zone)
+    if period is None:
+        await message.answer(t("mgr-nofit-usage"))
+        return
+    report = await no_fit_report(db.connection, period, flows)
+    shown_period = period_text(period, t, settings.zone)
+    if not report.count:
+        await message.answer(t("mgr-nofit-empty", period=shown_period))
+        return
+    shown = render_no_fit(report, t, settings.zone)
+    await message.answer(shown.text)
+    if not shown.complete:
+        name = export_file_name(period, settings.zone, clock.now(), prefix="nofit")
+        await bot.send_document(
+            chat_id=message.chat.id,
+            document=BufferedInputFile(no_fit_csv(report, t, settings.zone), filename=name),
+            caption=t("mgr-nofit-caption", count=str(report.count), period=shown_period),
+        )
+
+
 def stats_period(args: str | None, now: datetime, zone: ZoneInfo) -> Period | None:
     """The days `/stats` asks for; without any, the last 30 days up to today."""
     period = parse_period(args, zone)
@@ -203,7 +236,7 @@ async def on_admins_only(message: Message, t: I18n) -> None:
 
 
 def create_router() -> Router:
-    """Admins' menu and /status (admins), /export and /stats (managers and admins)."""
+    """Admins' menu and /status (admins); /export, /stats and /nofit (managers and admins)."""
     router = Router(name="admin")
     admin = HasRole(Role.ADMIN)
     router.callback_query.filter(PressOf(MenuCb))
@@ -211,6 +244,7 @@ def create_router() -> Router:
     router.message.register(cmd_status, Command("status"), admin)
     router.message.register(cmd_export, Command("export"), HasRole(*LEAD_READERS))
     router.message.register(cmd_stats, Command("stats"), HasRole(*LEAD_READERS))
+    router.message.register(cmd_nofit, Command("nofit"), HasRole(*LEAD_READERS))
     router.message.register(on_admins_only, Command("status"))
-    router.message.register(on_managers_only, Command("export", "stats"))
+    router.message.register(on_managers_only, Command("export", "stats", "nofit"))
     return router

@@ -35,6 +35,7 @@ MANAGER_MENU = [
     ("lead", "Полная карточка лида: /lead 123"),
     ("shift", "На смене: /shift on или /shift off"),
     ("stats", "Воронка, хантеры, источники, скрипты"),
+    ("nofit", "Ответы клиентов, которых нет в скрипте"),
     ("export", "Выгрузка лидов в CSV"),
     ("help", "Справка"),
 ]
@@ -92,6 +93,7 @@ async def test_managers_and_admins_get_a_menu_of_their_own_in_their_language(
     assert menus[ADMIN] == [
         ("start", "Main menu"),
         ("stats", "Funnel, hunters, sources, scripts"),
+        ("nofit", "Client answers the script lacks"),
         ("export", "Export leads to CSV"),
         ("status", "Alert delivery: queue and failures"),
         ("help", "Help"),
@@ -102,6 +104,7 @@ async def test_managers_and_admins_get_a_menu_of_their_own_in_their_language(
         "lead",
         "shift",
         "stats",
+        "nofit",
         "export",
         "status",
         "help",
@@ -110,7 +113,7 @@ async def test_managers_and_admins_get_a_menu_of_their_own_in_their_language(
 
 async def test_the_managers_group_shows_the_lead_commands(published: RecordingSession) -> None:
     assert chat_menus(published)[GROUP] == [
-        item for item in MANAGER_MENU if item[0] not in {"start", "help"}
+        item for item in MANAGER_MENU if item[0] not in {"start", "help", "nofit"}
     ]
 
 

@@ -34,10 +34,12 @@ help-manager =
     /shift on or /shift off — on shift, new leads come to you in turn, privately.
     /export — leads as CSV (optionally for a period: /export 2026-11-01 2026-11-30).
     /stats — the funnel, hunters, lead sources, script versions.
+    /nofit — what clients said when the script had no answer (the last 30 days or a period: /nofit 2026-11-01 2026-11-30).
 help-admin =
     <b>Administration</b>
     Access is granted by numeric Telegram ID: the ADMIN_IDS, HUNTER_IDS and MANAGER_IDS lists in the bot's settings.
     /status — alert delivery: the queue, the oldest wait, undelivered alerts.
+    /nofit — what clients said when the script had no answer (the last 30 days or a period: /nofit 2026-11-01 2026-11-30).
 help-footer =
     /start — main menu, /help — this help.
     Your Telegram ID: <code>{ $user_id }</code>
@@ -116,5 +118,6 @@ command-leads = Leads: open, mine, hot, by date
 command-lead = A lead's full card: /lead 123
 command-shift = On shift: /shift on or /shift off
 command-stats = Funnel, hunters, sources, scripts
+command-nofit = Client answers the script lacks
 command-export = Export leads to CSV
 command-status = Alert delivery: queue and failures

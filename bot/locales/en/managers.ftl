@@ -297,3 +297,22 @@ mgr-csv-first_contact_at = First contact
 mgr-csv-outcome_amount = Deal amount
 mgr-csv-outcome_reason = Reason
 mgr-csv-outcome_at = Outcome marked
+
+## What clients said that the scripts had no answer for (/nofit)
+
+mgr-nofit-usage = Usage: /nofit or /nofit 2026-11-01 2026-11-30 (both days included). Without dates: the last 30 days.
+mgr-nofit-empty = ✍️ No "No fitting answer" entries for { $period } yet.
+mgr-nofit-title = ✍️ <b>No fitting answer</b> · { $period }
+mgr-nofit-total = What clients said when the script had no answer for it. Entries: { $count }
+mgr-nofit-script = 📜 <b>{ $title } v{ $version }</b>
+mgr-nofit-step = ❓ <i>{ $question }</i> — { $count }
+mgr-nofit-entry = • { $when } · { $hunter }: “{ $text }”
+mgr-nofit-more = … and { $count } more — every entry in full is in the CSV file.
+mgr-nofit-caption = 📎 "No fitting answer" — { $period }: { $count }. The file opens in Excel.
+mgr-nofit-csv-date = Date
+mgr-nofit-csv-script = Script
+mgr-nofit-csv-version = Script version
+mgr-nofit-csv-step = Step
+mgr-nofit-csv-question = Step question
+mgr-nofit-csv-hunter = Hunter
+mgr-nofit-csv-text = What the client said

@@ -298,3 +298,22 @@ mgr-csv-first_contact_at = Первый контакт
 mgr-csv-outcome_amount = Сумма сделки
 mgr-csv-outcome_reason = Причина
 mgr-csv-outcome_at = Итог отмечен
+
+## What clients said that the scripts had no answer for (/nofit)
+
+mgr-nofit-usage = Формат: /nofit или /nofit 2026-11-01 2026-11-30 (обе даты включительно). Без дат — последние 30 дней.
+mgr-nofit-empty = ✍️ За { $period } записей «Нет подходящего ответа» пока нет.
+mgr-nofit-title = ✍️ <b>Нет подходящего ответа</b> · { $period }
+mgr-nofit-total = Что говорили клиенты, когда в скрипте не нашлось ответа. Записей: { $count }
+mgr-nofit-script = 📜 <b>{ $title } v{ $version }</b>
+mgr-nofit-step = ❓ <i>{ $question }</i> — { $count }
+mgr-nofit-entry = • { $when } · { $hunter }: «{ $text }»
+mgr-nofit-more = … и ещё { $count } — все записи полностью в файле CSV.
+mgr-nofit-caption = 📎 «Нет подходящего ответа» — { $period }: { $count } шт. Файл открывается в Excel.
+mgr-nofit-csv-date = Дата
+mgr-nofit-csv-script = Скрипт
+mgr-nofit-csv-version = Версия скрипта
+mgr-nofit-csv-step = Шаг
+mgr-nofit-csv-question = Вопрос шага
+mgr-nofit-csv-hunter = Хантер
+mgr-nofit-csv-text = Что сказал клиент
