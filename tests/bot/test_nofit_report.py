@@ -258,3 +258,26 @@ async def test_a_text_too_long_for_the_message_is_clipped_there_and_whole_in_the
     assert len(last_line) < 400
     [upload] = world.session.uploads("sendDocument")
     assert read_csv(upload)[1][6] == words.strip()
+
+
+@pytest.mark.parametrize(
+    ("person", "lines"),
+    [(HUNTER, 0), (MANAGER, 1), (ADMIN, 1)],
+    ids=["hunter", "manager", "admin"],
+)
+async def test_help_names_the_command_to_managers_and_admins(
+    world: World, person: int, lines: int
+) -> None:
+    conv = world.conversation(person)
+
+    await conv.send("/help")
+
+    explained = [line for line in conv.last_text.splitlines() if line.startswith("/nofit — ")]
+    assert (
+        explained
+        == [
+            "/nofit — что говорили клиенты, когда в скрипте не нашлось ответа"
+            " (за 30 дней или за период: /nofit 2026-11-01 2026-11-30)."
+        ]
+        * lines
+    )
