@@ -23,7 +23,8 @@ How a lead is scored:
   criterion (only unknown or unasked ones, or none at all) -> unknown.
 - Deal probability (0-1) = sum(importance x ours) / sum(importance x 5) over the vendor criteria.
   A criterion the client did not rate counts with importance 3, the middle of the 1-5 scale: the
-  methodology's neutral prior, so our strength there weighs as an average priority would.
+  methodology's neutral prior, so our strength there weighs as an average priority would. With
+  none rated the figure is our strengths alone; `priorities_rated` says so, and cards show it.
   Importances are clamped to 1-5. No vendor criteria in the flow -> None.
 - Temperature: the first matching `temperature` rule; none matches -> cold. A flow without
   temperature rules gets `DEFAULT_TEMPERATURE`: hot when `timeline <= 31d and score >= 70`, warm
@@ -197,6 +198,8 @@ class Assessment:
     routing: Routing
     probability: float | None
     """Deal probability 0-1 from the client's priorities × our match; None with no vendor data."""
+    priorities_rated: int
+    """How many vendor criteria the client rated; 0: `probability` rests on the neutral prior."""
     volume: float | None
     expected_value: float | None
     currency: str
@@ -748,6 +751,9 @@ def assess(spec: ScoringSpec, facts: LeadFacts, *, language: str = "ru") -> Asse
         temperature=temperature,
         routing=routing,
         probability=probability,
+        priorities_rated=sum(
+            1 for vendor_id, _ in compiled.vendor if vendor_id in facts.importance
+        ),
         volume=volume,
         expected_value=expected_value,
         currency=compiled.currency,

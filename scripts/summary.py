@@ -93,6 +93,9 @@ class CallSummary:
     answers: tuple[AnswerLine, ...]
     notes: tuple[str, ...]
     hunter_name: str | None
+    priorities_rated: int | None = None
+    """How many of the client's priorities were asked (None: summarised before this was kept);
+    0 means the probability is our strengths alone."""
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for storage; `from_json` reads it back."""
@@ -147,6 +150,7 @@ def summarize(engine: Engine, state: CallState) -> CallSummary:
         strategy=routing.strategy,
         next_step=routing.next_step,
         probability=assessment.probability,
+        priorities_rated=assessment.priorities_rated,
         volume=assessment.volume,
         expected_value=assessment.expected_value,
         currency=assessment.currency,

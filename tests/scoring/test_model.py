@@ -365,25 +365,26 @@ VENDOR = {
 
 
 @pytest.mark.parametrize(
-    ("importance", "probability"),
+    ("importance", "probability", "rated"),
     [
         # (5x3 + 2x5 + 3x4) / ((5 + 2 + 3) x 5) = 37 / 50; quality not rated counts as 3.
-        ({"price": 5, "delivery": 2}, 37 / 50),
-        # Nothing rated: (3x3 + 3x5 + 3x4) / (9 x 5) = 36 / 45.
-        ({}, 36 / 45),
+        ({"price": 5, "delivery": 2}, 37 / 50, 2),
+        # Nothing rated: (3x3 + 3x5 + 3x4) / (9 x 5) = 36 / 45, our strengths alone.
+        ({}, 36 / 45, 0),
         # (1x3 + 5x5 + 1x4) / (7 x 5) = 32 / 35.
-        ({"price": 1, "delivery": 5, "quality": 1}, 32 / 35),
+        ({"price": 1, "delivery": 5, "quality": 1}, 32 / 35, 3),
         # Out of the 1-5 scale: clamped to (5x3 + 1x5 + 3x4) / (9 x 5) = 32 / 45.
-        ({"price": 9, "delivery": 0}, 32 / 45),
+        ({"price": 9, "delivery": 0}, 32 / 45, 2),
         # A criterion the flow does not declare is ignored.
-        ({"support": 5}, 36 / 45),
+        ({"support": 5}, 36 / 45, 0),
     ],
 )
 def test_probability_is_importance_times_our_match(
-    importance: dict[str, int], probability: float
+    importance: dict[str, int], probability: float, rated: int
 ) -> None:
     result = assess(with_section(vendor=VENDOR), LeadFacts(importance=importance))
     assert result.probability == pytest.approx(probability)
+    assert result.priorities_rated == rated
 
 
 def test_no_vendor_criteria_means_no_probability() -> None:
