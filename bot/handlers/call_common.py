@@ -47,10 +47,15 @@ CALL_STATES = (OnCall.answering, OnCall.note, OnCall.no_fit, OnCall.callback_tim
 
 
 class TypedText(Filter):
-    """A text message that is not a command; the handler receives it as `text`."""
+    """A text message, or the caption of a photo or a file, that is not a command; the handler
+    receives it as `text`.
+
+    A caption is what the hunter typed with the picture ("Секретарь Марина, перезвонить после
+    15" under a photo of a business card): dropping it would lose the words they meant to send.
+    """
 
     async def __call__(self, message: Message) -> bool | dict[str, Any]:
-        text = message.text
+        text = message.text if message.text is not None else message.caption
         if text is None or text.startswith("/"):
             return False
         return {"text": text}

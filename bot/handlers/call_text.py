@@ -2,7 +2,9 @@
 
 What typed text means depends on the conversation state (answering, a note, "no fitting
 answer", a callback time); which call it belongs to is in the state's data, where the call
-stands is in the database. Forwarded and edited messages are never taken as answers.
+stands is in the database. A caption counts as typed text. Forwarded and edited messages are
+never taken as answers; voice messages, stickers and pictures without a caption are answered
+with a request for text, and the call stays where it was.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aiogram import Router
-from aiogram.filters import StateFilter
+from aiogram.filters import Filter, StateFilter
 from aiogram.types import Message
 
 from bot.calls import CallRefused, CallView, Intent, Refusal
@@ -19,6 +21,7 @@ from bot.filters import HasRole, PrivateChat
 from bot.handlers.call_common import (
     CALL_STATES,
     CallDesk,
+    CardEntry,
     Forwarded,
     OnCall,
     TypedText,
@@ -29,7 +32,7 @@ from bot.i18n import I18n
 from bot.render import clip
 from bot.telegram import fit_message
 from scripts.engine import EventKind
-from scripts.inputs import Invalid, Parsed, parse_input
+from scripts.inputs import Invalid, Parsed, names_time_of_day, parse_input
 from scripts.summary import CallSummary
 
 # A reminder's text is one line; both limits keep it far below what a translation accepts.
@@ -45,7 +48,7 @@ _SIDE_NOTES: dict[str, tuple[EventKind, str]] = {
 _NOTICES = {
     Refusal.EMPTY: "call-empty-alert",
     Refusal.NO_ROUTE: "call-no-route-alert",
-    Refusal.PAUSED: "call-paused-alert",
+    Refusal.PAUSED: "call-paused-typed",
     Refusal.RECORDED: "call-recorded-alert",
     Refusal.NO_INPUT: "call-use-buttons",
 }
@@ -94,6 +97,19 @@ async def on_callback_text(message: Message, text: str, desk: CallDesk) -> None:
     await desk.show(view)
 
 
+class _Untyped(Filter):
+    """A message with nothing typed in it: a voice message, a sticker, a picture or a file
+    without a caption. A captioned command ("/resume" under a photo) is left to its handler."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text is None and not (message.caption or "").startswith("/")
+
+
+async def on_untyped(message: Message, t: I18n) -> None:
+    """Nothing to read on a call, a prompt or the lead card: ask for text, change nothing."""
+    await message.answer(t("call-text-only"))
+
+
 async def on_forwarded(message: Message, t: I18n) -> None:
     """Forwarded messages are someone else's words: never an answer."""
     await message.answer(t("call-forwarded-ignored"))
@@ -117,6 +133,9 @@ async def finish_callback(
         return None, parsed.message
     if not isinstance(parsed, Parsed) or not isinstance(parsed.value, str):
         return None, t.plain("call-callback-unclear")
+    if not names_time_of_day(text):
+        # A day alone ("завтра") would book the callback at an hour nobody agreed to.
+        return None, t.plain("call-callback-need-time")
     intent = Intent("finish", arg=outcome, callback_at=parsed.value)
     view = await desk.calls.apply(
         call_id, desk.account.id, intent, seq=seq, reminder_text=lambda s: _reminder_text(s, t)
@@ -159,7 +178,11 @@ async def _explain(message: Message, desk: CallDesk, refused: CallRefused) -> No
 
 
 def create_router() -> Router:
-    """Typed text on a call, in private chats; hunters only."""
+    """Typed text on a call, in private chats; hunters only.
+
+    Included after `call_start`, so messages without text while the lead card is typed are
+    answered here too.
+    """
     router = Router(name="call_text")
     router.message.filter(PrivateChat())
     router.edited_message.filter(PrivateChat())
@@ -170,5 +193,6 @@ def create_router() -> Router:
     typed(on_typed_answer, StateFilter(OnCall.answering), TypedText(), hunter)
     typed(on_side_note, StateFilter(OnCall.note, OnCall.no_fit), TypedText(), hunter)
     typed(on_callback_text, StateFilter(OnCall.callback_time), TypedText(), hunter)
+    typed(on_untyped, StateFilter(*CALL_STATES, CardEntry.field), _Untyped(), hunter)
     router.edited_message.register(on_edited, hunter)
     return router
