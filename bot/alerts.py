@@ -150,7 +150,10 @@ def _score_line(view: LeadView, t: I18n) -> str:
     class_title = view.summary.class_title if view.summary else lead.lead_class
     parts.append(t("mgr-card-class", title=class_title or lead.lead_class))
     if lead.probability is not None:
-        parts.append(t("mgr-card-probability", percent=str(whole_points(lead.probability * 100))))
+        # Unasked priorities leave only our own strengths in the figure: say it is a prior.
+        prior = view.summary is not None and view.summary.priorities_rated == 0
+        key = "mgr-card-probability-prior" if prior else "mgr-card-probability"
+        parts.append(t(key, percent=str(whole_points(lead.probability * 100))))
     if lead.expected_value is not None:
         value = format_money(whole_points(lead.expected_value), lead.currency, t.locale)
         parts.append(t("mgr-card-expected", value=value))

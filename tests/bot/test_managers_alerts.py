@@ -388,3 +388,27 @@ async def test_the_card_is_in_english_when_the_team_speaks_english(
     ]
     await dispatcher.storage.close()
     await bot.session.close()
+
+
+@pytest.mark.parametrize(
+    ("rated", "shown"),
+    [(0, "вероятность ≈83% (приоритеты клиента не выяснены)"), (2, "вероятность 83%")],
+)
+async def test_a_probability_without_the_client_s_priorities_is_marked_as_a_prior(
+    world: World,
+    db: Database,
+    relay: OutboxRelay,
+    sleep: FakeSleep,
+    ru_flow: Any,
+    rated: int,
+    shown: str,
+) -> None:
+    summary = qualified_summary(ru_flow, priorities_rated=rated)
+    assert summary.probability == pytest.approx(0.825)
+
+    await alerted_lead(world, db, relay, sleep, summary)
+
+    [card] = world.chat(GROUP)
+    [score_line] = [line for line in card.text.splitlines() if line.startswith("📊")]
+    assert shown in score_line
+    assert ("≈" in score_line) is (rated == 0)

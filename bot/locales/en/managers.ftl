@@ -39,6 +39,7 @@ mgr-card-email = ✉️ { $email }
 mgr-card-score = 📊 <b>{ $score }/100</b>
 mgr-card-class = class { $title }
 mgr-card-probability = probability { $percent }%
+mgr-card-probability-prior = probability ≈{ $percent }% (client's priorities not asked)
 mgr-card-expected = expected value { $value }
 mgr-card-for = 👍 For: { $reasons }
 mgr-card-against = 👎 Against: { $reasons }

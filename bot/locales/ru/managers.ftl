@@ -39,6 +39,7 @@ mgr-card-email = ✉️ { $email }
 mgr-card-score = 📊 <b>{ $score }/100</b>
 mgr-card-class = класс { $title }
 mgr-card-probability = вероятность { $percent }%
+mgr-card-probability-prior = вероятность ≈{ $percent }% (приоритеты клиента не выяснены)
 mgr-card-expected = ожидаемая сумма { $value }
 mgr-card-for = 👍 За: { $reasons }
 mgr-card-against = 👎 Против: { $reasons }
