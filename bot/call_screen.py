@@ -327,9 +327,9 @@ def _deal_lines(summary: CallSummary, t: I18n) -> list[str]:
         return []
     lines = []
     if summary.probability is not None:
-        lines.append(
-            t("call-summary-probability", percent=str(whole_points(summary.probability * 100)))
-        )
+        prior = summary.priorities_rated == 0
+        key = "call-summary-probability-prior" if prior else "call-summary-probability"
+        lines.append(t(key, percent=str(whole_points(summary.probability * 100))))
     if summary.expected_value is not None:
         amount = format_money(whole_points(summary.expected_value), summary.currency, t.locale)
         lines.append(t("call-summary-value", amount=amount))

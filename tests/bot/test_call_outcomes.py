@@ -445,3 +445,35 @@ async def test_the_summary_follows_the_hunter_s_decision_over_the_model_s_class(
         assert any(line.startswith(start) for line in summary), (start, summary)
     for start in dropped:
         assert not any(line.startswith(start) for line in summary), (start, summary)
+
+
+@pytest.mark.parametrize(
+    ("moves", "probability"),
+    [
+        pytest.param(
+            SCENARIOS[0].moves,
+            "🎯 Вероятность сделки: 83%",
+            id="priorities asked",
+        ),
+        pytest.param(
+            (
+                tap("Соединяет"),
+                tap("Сейчас неудобно"),
+                tap("🏁 Завершить: Перезвонить в согласованное время"),
+                typed("завтра в 15:00"),
+            ),
+            "🎯 Вероятность сделки: ≈80% — по нашим сильным сторонам,"
+            " приоритеты клиента не выяснены",
+            id="nothing asked",
+        ),
+    ],
+)
+async def test_a_probability_without_the_client_s_priorities_reads_as_a_prior(
+    world: World, moves: tuple[Move, ...], probability: str
+) -> None:
+    conv = world.conversation(HUNTER)
+    await conv.send("/call")
+    await play(conv, CARDS[RU_COLD])
+    await play(conv, moves)
+
+    assert probability in conv.last_text.splitlines()

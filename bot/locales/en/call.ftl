@@ -92,6 +92,7 @@ call-finished-notice = This call is already finished. New call — /call.
 call-summary-title = 🏁 <b>Call finished: { $outcome }</b>
 call-summary-class = 🏷 Class: { $title }
 call-summary-probability = 🎯 Deal probability: { $percent }%
+call-summary-probability-prior = 🎯 Deal probability: ≈{ $percent }% — our strengths alone, the client's priorities were not asked
 call-summary-value = 💰 Expected value: { $amount }
 call-summary-next = ➡️ Next step: { $text }
 call-summary-for = 👍 { $text }

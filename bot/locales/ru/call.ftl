@@ -92,6 +92,7 @@ call-finished-notice = Этот звонок уже завершён. Новый
 call-summary-title = 🏁 <b>Звонок завершён: { $outcome }</b>
 call-summary-class = 🏷 Класс: { $title }
 call-summary-probability = 🎯 Вероятность сделки: { $percent }%
+call-summary-probability-prior = 🎯 Вероятность сделки: ≈{ $percent }% — по нашим сильным сторонам, приоритеты клиента не выяснены
 call-summary-value = 💰 Ожидаемая сумма: { $amount }
 call-summary-next = ➡️ Следующий шаг: { $text }
 call-summary-for = 👍 { $text }
