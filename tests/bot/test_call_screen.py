@@ -302,7 +302,7 @@ async def test_pause_keeps_the_call_and_resume_reopens_it_where_it_was(
     async with db.connection.execute("SELECT status FROM calls") as cursor:
         assert [tuple(r) for r in await cursor.fetchall()] == [("paused",)]
     await conv.send("Да, слушаю")
-    assert conv.last_text.startswith("Не понял сообщение")
+    assert conv.last_text == "⏸ Звонок на паузе. Продолжить — /resume."
 
     await conv.send("/resume")
     assert conv.buttons[0] == ["▶️ #1 ООО «Северный хлеб»"]
