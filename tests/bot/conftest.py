@@ -48,7 +48,7 @@ def make_settings() -> SettingsFactory:
             "MANAGER_CHAT_ID": "-1001234567890",
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     return make
 
