@@ -72,9 +72,7 @@ async def test_the_card_is_typed_and_tapped_field_by_field_then_the_call_opens(
     await conv.tap("⏭ Пропустить")
     assert "Напишите: Телефон" in conv.last_text
     await conv.send("позвоните мне")
-    assert conv.last_text == (
-        "⚠️ Не понял телефон. Введите, например: «+7 495 123-45-67»."
-    )
+    assert conv.last_text == "⚠️ Не понял телефон. Введите, например: «+7 495 123-45-67»."
     await conv.send("8 (495) 123-45-67")
     assert conv.last_text.splitlines()[1:4] == [
         "✓ Компания: ООО «Ромашка»",
