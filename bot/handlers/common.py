@@ -20,10 +20,12 @@ _ROLE_LINES = (
     (Role.ADMIN, "start-role-admin"),
 )
 _ROLE_HELP = (
-    (Role.HUNTER, "help-hunter"),
-    (Role.MANAGER, "help-manager"),
-    (Role.ADMIN, "help-admin"),
+    (frozenset({Role.HUNTER}), "help-hunter"),
+    (frozenset({Role.MANAGER}), "help-manager"),
+    (frozenset({Role.MANAGER, Role.ADMIN}), "help-reports"),
+    (frozenset({Role.ADMIN}), "help-admin"),
 )
+"""Help sections and who reads them: a section shows once for anyone holding one of its roles."""
 
 
 def greeting(t: I18n, account: Account) -> str:
@@ -37,7 +39,7 @@ def greeting(t: I18n, account: Account) -> str:
 def help_text(t: I18n, account: Account) -> str:
     """Help for the person's roles, with their Telegram id (admins grant access by it)."""
     parts = [t("help-title")]
-    parts += [t(key) for role, key in _ROLE_HELP if role in account.roles]
+    parts += [t(key) for roles, key in _ROLE_HELP if roles & account.roles]
     parts.append(t("help-footer", user_id=str(account.id)))
     return "\n\n".join(parts)
 

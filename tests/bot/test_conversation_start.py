@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
 
+from bot.app import Flows, create_dispatcher, seed_roles
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.domain import Role
 from bot.i18n import Translator
 from bot.repositories import UsersRepo
-from tests.bot.conftest import ADMIN, HUNTER, MANAGER
-from tests.bot.harness import World
+from tests.bot.conftest import ADMIN, HUNTER, MANAGER, SettingsFactory
+from tests.bot.harness import TEST_TOKEN, RecordingSession, World
 
 
 @pytest.mark.parametrize(
@@ -76,8 +79,12 @@ async def test_a_chosen_language_beats_the_telegram_client(
     ("user_id", "sections", "absent"),
     [
         (HUNTER, ["/call — начать новый звонок", "/resume", "/calls"], ["Администрирование"]),
-        (MANAGER, ["Лиды", "«Беру»"], ["/resume —", "Администрирование"]),
-        (ADMIN, ["Администрирование", "HUNTER_IDS"], ["/resume —"]),
+        (MANAGER, ["Лиды", "«Беру»", "Отчёты", "/export —"], ["/resume —", "Администрирование"]),
+        (
+            ADMIN,
+            ["Администрирование", "HUNTER_IDS", "Отчёты", "/stats —"],
+            ["/resume —", "«Беру»"],
+        ),
     ],
 )
 async def test_help_explains_what_the_role_can_do(
@@ -137,3 +144,28 @@ async def test_start_clears_a_half_typed_input(world: World) -> None:
     await conv.send("/start")
 
     assert await context.get_state() is None
+
+
+async def test_a_head_of_sales_reads_each_help_section_once(
+    make_settings: SettingsFactory,
+    db: Database,
+    clock: FakeClock,
+    translator: Translator,
+    flows: Flows,
+) -> None:
+    settings = make_settings(MANAGER_IDS=f"{MANAGER},{ADMIN}")  # the admin manages leads too
+    await seed_roles(db, settings, clock)
+    session = RecordingSession(clock)
+    bot = Bot(TEST_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    dispatcher = create_dispatcher(
+        settings, db=db, clock=clock, flows=flows, translator=translator
+    )
+    world = World(dispatcher=dispatcher, bot=bot, session=session, clock=clock)
+    conv = world.conversation(ADMIN)
+
+    await conv.send("/help")
+
+    await bot.session.close()
+    lines = conv.last_text.splitlines()
+    for command in ("/leads —", "/export —", "/stats —", "/nofit —", "/status —"):
+        assert sum(line.startswith(command) for line in lines) == 1, command

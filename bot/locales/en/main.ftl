@@ -32,6 +32,8 @@ help-manager =
     /leads — leads: open, mine, hot, by date.
     /lead 123 — a lead's full card: every answer, the notes and the call's timeline.
     /shift on or /shift off — on shift, new leads come to you in turn, privately.
+help-reports =
+    <b>Reports</b>
     /export — leads as CSV (optionally for a period: /export 2026-11-01 2026-11-30).
     /stats — the funnel, hunters, lead sources, script versions.
     /nofit — what clients said when the script had no answer (the last 30 days or a period: /nofit 2026-11-01 2026-11-30).
@@ -39,7 +41,6 @@ help-admin =
     <b>Administration</b>
     Access is granted by numeric Telegram ID: the ADMIN_IDS, HUNTER_IDS and MANAGER_IDS lists in the bot's settings.
     /status — alert delivery: the queue, the oldest wait, undelivered alerts.
-    /nofit — what clients said when the script had no answer (the last 30 days or a period: /nofit 2026-11-01 2026-11-30).
 help-footer =
     /start — main menu, /help — this help.
     Your Telegram ID: <code>{ $user_id }</code>
