@@ -47,15 +47,19 @@ CALL_STATES = (OnCall.answering, OnCall.note, OnCall.no_fit, OnCall.callback_tim
 
 
 class TypedText(Filter):
-    """A text message, or the caption of a photo or a file, that is not a command; the handler
-    receives it as `text`.
+    """A text message, the caption of a photo or a file, or a shared contact's phone number,
+    that is not a command; the handler receives it as `text`.
 
     A caption is what the hunter typed with the picture ("Секретарь Марина, перезвонить после
     15" under a photo of a business card): dropping it would lose the words they meant to send.
+    A contact shared from the phone's address book is the quickest way, one-handed, to give the
+    lead's number.
     """
 
     async def __call__(self, message: Message) -> bool | dict[str, Any]:
         text = message.text if message.text is not None else message.caption
+        if text is None and message.contact is not None:
+            text = message.contact.phone_number
         if text is None or text.startswith("/"):
             return False
         return {"text": text}

@@ -354,3 +354,25 @@ async def test_after_the_reask_a_time_finishes_the_call(
     assert await table(db, "SELECT status, outcome FROM calls") == [("finished", "callback")]
     assert await table(db, "SELECT due_at FROM reminders") == [(due_at,)]
     assert "🏁 Звонок завершён: Перезвонить в согласованное время" in conv.last_text
+
+
+async def test_a_contact_shared_at_the_phone_field_gives_the_lead_s_number(
+    world: World, db: Database
+) -> None:
+    conv = world.conversation(HUNTER)
+    await conv.send("/call")
+    await play(conv, CARDS[RU_COLD][:3])  # the script, the company and the contact's name
+    assert "Телефон" in conv.last_text
+    message = message_json(
+        message_id=world.session.next_message_id(),
+        date=int(world.clock.now().timestamp()),
+        chat=conv.chat,
+        from_user=conv.user,
+        text="",
+    )
+    del message["text"]
+    message["contact"] = {"phone_number": "+74951234567", "first_name": "Ирина"}
+
+    await world.feed({"message": message})
+
+    assert "✓ Телефон: +7 495 123-45-67" in conv.last_text.splitlines()
