@@ -42,12 +42,12 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Update
 
 from bot.app import create_dispatcher, seed_roles
+from bot.bot_api import JsonSession
 from bot.callbacks import CallAction, CallCb
 from bot.calls import CallService, Intent
 from bot.clock import SystemClock
@@ -94,7 +94,7 @@ PRESSES: tuple[tuple[str, str], ...] = (
 )
 
 
-class NullSession(AiohttpSession):
+class NullSession(JsonSession):
     """The Bot API in memory: requests serialized as `python -m bot` sends them, replies parsed
     as it parses Telegram's; only the network is left out.
 
@@ -114,7 +114,9 @@ class NullSession(AiohttpSession):
         method: TelegramMethod[TelegramType],
         timeout: int | None = None,  # noqa: ASYNC109 - the signature BaseSession defines
     ) -> TelegramType:
-        self.build_form_data(bot, method)  # the request body, as the real session makes it
+        # The request body, as the bot's session makes it (multipart only for an upload).
+        if self.request_body(bot, method) is None:
+            self.build_form_data(bot, method)
         result: Any = True
         if isinstance(method, EditMessageText | SendMessage):
             if isinstance(method, EditMessageText):

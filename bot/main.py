@@ -17,7 +17,6 @@ from typing import NoReturn
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import (
@@ -27,6 +26,7 @@ from aiogram.exceptions import (
 )
 
 from bot.app import Flows, create_dispatcher, seed_roles, set_bot_commands
+from bot.bot_api import JsonSession
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database, DatabaseOpenError
@@ -104,9 +104,9 @@ def load_flows_or_exit(directory: Path) -> Flows:
 def create_bot(settings: Settings) -> Bot:
     """The Bot, talking HTML, to Telegram or to the configured Bot API server."""
     session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
+        JsonSession(api=TelegramAPIServer.from_base(settings.TELEGRAM_API_URL))
         if settings.TELEGRAM_API_URL
-        else AiohttpSession()
+        else JsonSession()
     )
     return Bot(
         token=settings.BOT_TOKEN.get_secret_value(),
