@@ -323,3 +323,18 @@ async def test_pending_alerts_survive_a_restart_without_duplicates(
     rows = list(csv.reader(io.StringIO(out.decode("utf-8-sig"))))
     assert [row[0] for row in rows] == ["Лид", "#L-1", "#L-2", "#L-3"]
     await team.stop()
+
+
+async def test_an_export_is_uploaded_as_a_file(team: Team, summary: CallSummary) -> None:
+    await team.start()
+    await team.leads([summary])
+
+    await team.api.user_sends(OLGA, "/export")
+    upload = await team.api.wait_for("sendDocument", lambda r: r.params["chat_id"] == MANAGER)
+
+    # Multipart: the document names the part that holds the file.
+    part = upload.params["document"].removeprefix("attach://")
+    assert upload.params[part] == "<file>"
+    assert upload.params["caption"].startswith("📤 Лиды — ")
+    assert ": 1 шт." in upload.params["caption"]
+    await team.stop()
