@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -46,7 +46,7 @@ from bot.calls import CallService
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.domain import Account, Role
+from bot.domain import Account, LeadStatus, Role
 from bot.filters import DataIs, HasRole, PressOf, PrivateChat
 from bot.handlers.desks import install_desk
 from bot.i18n import I18n, Translator
@@ -76,7 +76,15 @@ from bot.leads import (
     reject_lead,
     set_shift,
 )
-from bot.render import TEMPERATURE_EMOJI, TITLE_LIMIT, clip, format_money, reader_i18n, when
+from bot.render import (
+    CURRENCY_SIGNS,
+    TEMPERATURE_EMOJI,
+    TITLE_LIMIT,
+    clip,
+    format_money,
+    reader_i18n,
+    when,
+)
 from bot.repositories import CallsRepo
 from bot.telegram import fit_message, is_not_modified, safe_edit, show
 from scripts.inputs import Invalid, Parsed, parse_input
@@ -88,6 +96,11 @@ AMOUNT_DESTINY = "managers"
 AMOUNT_STATE = "awaiting_amount"
 _LEAD_NUMBER = re.compile(r"^#?\s*(?:[LlЛл]-?)?(\d{1,12})$")
 _CANCEL_WORDS = frozenset({"/cancel", "отмена", "cancel"})
+_USER_ID = re.compile(r"[0-9]{1,19}")
+_LARGEST_ID = 2**63 - 1
+"""SQLite's largest integer: a longer id cannot name anyone and must not reach a query."""
+_CENTS = Decimal("0.01")
+_NAME_IN_ALERT = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +142,21 @@ class LeadDesk:
         self, chat_id: int, view: LeadView, t: I18n, *, header: str = "", reply_to: int = 0
     ) -> bool:
         """The card with its buttons, remembered so it is redrawn; False if the chat is shut."""
+        sent = await self.post_card(chat_id, view, t, header=header, reply_to=reply_to)
+        if sent is None:
+            return False
+        await self.remember(view.lead.id, sent)
+        return True
+
+    async def post_card(
+        self, chat_id: int, view: LeadView, t: I18n, *, header: str = "", reply_to: int = 0
+    ) -> Message | None:
+        """The card with its buttons, not yet remembered; None if the chat is shut."""
         rendered = render_alert(view, t, self.settings.zone)
         text = f"{header}\n\n{rendered.text}" if header else rendered.text
         reply = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
         try:
-            sent = await self.bot.send_message(
+            return await self.bot.send_message(
                 chat_id=chat_id,
                 text=fit_message(text),
                 reply_markup=rendered.keyboard,
@@ -141,12 +164,21 @@ class LeadDesk:
             )
         except TelegramAPIError as e:
             logger.info("Could not send lead %s to chat %s: %s", view.lead.id, chat_id, e)
-            return False
+            return None
+
+    async def remember(self, lead_id: int, sent: Message) -> None:
+        """Note a sent card so every later change to the lead redraws it."""
         async with self.db.transaction() as conn:
             await LeadMessagesRepo(conn).add(
-                view.lead.id, chat_id, sent.message_id, "card", now=self.clock.now()
+                lead_id, sent.chat.id, sent.message_id, "card", now=self.clock.now()
             )
-        return True
+
+    async def withdraw(self, sent: Message) -> None:
+        """Delete a card that turned out not to stand (best effort: it may be gone already)."""
+        try:
+            await self.bot.delete_message(chat_id=sent.chat.id, message_id=sent.message_id)
+        except TelegramAPIError as e:
+            logger.info("Card %s in chat %s not withdrawn: %s", sent.message_id, sent.chat.id, e)
 
     async def send_all(self, chat_id: int, texts: list[str], *, reply_to: int = 0) -> bool:
         """Send the messages in order; False if the chat cannot be written to."""
@@ -307,22 +339,70 @@ async def on_picker(
 async def on_hand_to(
     callback: CallbackQuery, callback_data: LeadCb, account: Account, desk: LeadDesk, t: I18n
 ) -> None:
-    """A colleague picked: the lead is theirs, and they get the card privately."""
-    if not callback_data.arg.isdigit():
+    """A colleague picked: they get the card privately first, and only then is the lead theirs.
+
+    A colleague the bot cannot write to (never started it, or blocked it) would own a lead they
+    never heard of while its SLA stops counting, so that hand-over does not happen at all.
+    """
+    colleague_id = _user_id(callback_data.arg)
+    if colleague_id is None:
         await _refuse_forged(callback, t)
         return
-    colleague_id = int(callback_data.arg)
-    now = desk.clock.now()
-    result = await pass_lead(desk.db, callback_data.lead_id, account, colleague_id, now=now)
+    lead_id = callback_data.lead_id
+    check = await may_act(desk.db, lead_id, account, allow_new=True)
+    colleague = await _colleague(desk, account, colleague_id)
+    if not check.done or check.view is None or colleague is None:
+        refusal = check.refusal if not check.done else Refusal.BAD_COLLEAGUE
+        await _refuse(callback, ActionResult(check.view, refusal), t)
+        return
+    sent = await _card_for_colleague(desk, check.view, account, colleague)
+    if sent is None:
+        # An alert holds 200 characters; a long name must not cost the explanation.
+        name = clip(colleague.name or str(colleague.id), _NAME_IN_ALERT)
+        await callback.answer(t.plain("mgr-pass-undeliverable", name=name), show_alert=True)
+        await desk.refresh(lead_id, pressed=_message(callback))
+        return
+    result = await pass_lead(desk.db, lead_id, account, colleague_id, now=desk.clock.now())
     if not result.done or result.view is None:
+        # Someone acted on the lead while the card was on its way: it is not the colleague's.
+        await desk.withdraw(sent)
         await _refuse(callback, result, t)
         return
-    view = result.view
-    await callback.answer(t.plain("mgr-passed-alert", name=view.owner_name or "—"))
-    await desk.refresh(view.lead.id, pressed=_message(callback))
-    their_t = await desk.i18n_for(colleague_id)
-    header = their_t("mgr-passed-to-you", name=account.name, ref=view.lead.reference)
-    await desk.send_card(colleague_id, view, their_t, header=header)
+    await callback.answer(t.plain("mgr-passed-alert", name=result.view.owner_name or "—"))
+    await desk.refresh(lead_id, pressed=_message(callback))
+    # Remembered after the redraw, so the colleague's card keeps its "passed to you" header.
+    await desk.remember(lead_id, sent)
+
+
+def _user_id(text: str) -> int | None:
+    """A Telegram user id from callback data: ASCII digits only, small enough for SQLite."""
+    if _USER_ID.fullmatch(text) is None:
+        return None
+    number = int(text)
+    return number if number <= _LARGEST_ID else None
+
+
+async def _colleague(desk: LeadDesk, account: Account, colleague_id: int) -> Account | None:
+    """The manager a lead may be passed to, or None (oneself, or not a manager)."""
+    if colleague_id == account.id:
+        return None
+    return next((m for m in await managers(desk.db.connection) if m.id == colleague_id), None)
+
+
+async def _card_for_colleague(
+    desk: LeadDesk, view: LeadView, passer: Account, colleague: Account
+) -> Message | None:
+    """The card as it stands once the colleague owns the lead, sent to them privately."""
+    now = desk.clock.now()
+    lead = view.lead
+    if lead.status is LeadStatus.NEW:
+        lead = replace(lead, status=LeadStatus.CLAIMED, owner_id=colleague.id, claimed_at=now)
+    else:
+        lead = replace(lead, owner_id=colleague.id)
+    handed = replace(view, lead=lead, owner_name=colleague.name or str(colleague.id))
+    their_t = await desk.i18n_for(colleague.id)
+    header = their_t("mgr-passed-to-you", name=passer.name, ref=lead.reference)
+    return await desk.post_card(colleague.id, handed, their_t, header=header)
 
 
 async def on_back(callback: CallbackQuery, callback_data: LeadCb, desk: LeadDesk, t: I18n) -> None:
@@ -489,14 +569,20 @@ async def on_amount(
 
 
 async def _parse_amount(text: str, lead_id: int, desk: LeadDesk, t: I18n) -> Decimal | str:
-    """The amount in the lead's currency, or why the text is not one."""
+    """A positive amount in the lead's currency (to the cent), or why the text is not one."""
     view = await load_view(desk.db.connection, lead_id)
-    currency = view.lead.currency if view is not None else "RUB"
+    currency = (view.lead.currency if view is not None else "RUB").upper()
     now = desk.clock.now()
     parsed = parse_input("money", text, now=now, language=t.locale, currency=currency)
-    if isinstance(parsed, Parsed):
-        return Decimal(str(parsed.value))
-    return parsed.message if isinstance(parsed, Invalid) else t.plain("mgr-amount-unknown")
+    if isinstance(parsed, Invalid):
+        return parsed.message
+    if not isinstance(parsed, Parsed):
+        return t.plain("mgr-amount-unknown")
+    if parsed.currency is not None and parsed.currency.upper() != currency:
+        # Amounts are stored without a currency of their own: 100 $ on a rouble lead is not 100 ₽.
+        return t.plain("mgr-amount-currency", sign=CURRENCY_SIGNS.get(currency, currency))
+    amount = Decimal(str(parsed.value)).quantize(_CENTS)
+    return amount if amount > 0 else t.plain("mgr-amount-positive")
 
 
 # --- lists and the full record -------------------------------------------------------------------
@@ -510,7 +596,7 @@ async def leads_screen(
     views = await list_leads(
         desk.db.connection, which, viewer_id=account.id, now=desk.clock.now(), zone=zone
     )
-    lines = [t("mgr-list-title", filter=t.plain(f"mgr-filter-{which.value}"), count=len(views))]
+    lines = [t("mgr-list-title", filter=t.plain(f"mgr-filter-{which.value}"), count=views.total)]
     for view in views:
         lead = view.lead
         status = t.plain(f"lead-status-{lead.status.value}")
@@ -524,6 +610,8 @@ async def leads_screen(
                 when=when(lead.created_at, zone, t.locale),
             )
         )
+    if views.more:
+        lines.append(t("mgr-list-more", count=views.more))
     lines.append(t("mgr-list-hint" if views else "mgr-list-empty"))
     return "\n".join(lines), _filters_keyboard(which, t)
 
@@ -544,9 +632,27 @@ def _filters_keyboard(active: LeadFilter, t: I18n) -> InlineKeyboardMarkup:
     )
 
 
-async def cmd_leads(message: Message, account: Account, desk: LeadDesk, t: I18n) -> None:
-    """/leads: open leads, with filters."""
-    text, keyboard = await leads_screen(desk, account, t, LeadFilter.OPEN)
+_FILTER_WORDS: dict[str, LeadFilter] = {
+    **{which.value: which for which in LeadFilter},
+    "my": LeadFilter.MINE,
+    "открытые": LeadFilter.OPEN,
+    "мои": LeadFilter.MINE,
+    "горячие": LeadFilter.HOT,
+    "сегодня": LeadFilter.TODAY,
+    "неделя": LeadFilter.WEEK,
+}
+
+
+async def cmd_leads(
+    message: Message, command: CommandObject, account: Account, desk: LeadDesk, t: I18n
+) -> None:
+    """/leads [open|mine|hot|today|week]: a list of leads, with filter buttons."""
+    argument = (command.args or "").strip().lower()
+    which = _FILTER_WORDS.get(argument or LeadFilter.OPEN.value)
+    if which is None:
+        await message.answer(t("mgr-leads-usage"))
+        return
+    text, keyboard = await leads_screen(desk, account, t, which)
     await message.answer(fit_message(text), reply_markup=keyboard)
 
 

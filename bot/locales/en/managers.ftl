@@ -102,6 +102,7 @@ mgr-pick-colleague = Pass it to whom?
 mgr-pick-reason = Pick a reason
 mgr-passed-alert = Lead passed to { $name }
 mgr-passed-to-you = ↪️ <b>{ $name }</b> passed lead { $ref } to you
+mgr-pass-undeliverable = Could not pass it: { $name } has not started the bot yet or has stopped it — ask them to press /start in a private chat with the bot, then pass it again
 mgr-assigned-to-you = 👉 <b>A new lead is assigned to you</b> (shift rotation). Tap “✋ I'll take it” to claim it.
 mgr-rejected-alert = Marked as not a target lead
 mgr-progress-alert = Marked: in progress
@@ -116,6 +117,8 @@ mgr-amount-invalid =
     { $problem }
     Cancel — /cancel.
 mgr-amount-unknown = The deal amount is needed.
+mgr-amount-currency = An amount in the lead's currency ({ $sign }): e.g. “1.5m” or “200k”.
+mgr-amount-positive = The deal amount must be above zero: e.g. “1.5m” or “200k”.
 mgr-amount-cancelled = OK, no amount recorded.
 mgr-amount-refused = Not recorded: { $reason }
 mgr-won-done = 🏆 Lead { $ref } won: <b>{ $amount }</b>. Congratulations!
@@ -190,6 +193,7 @@ mgr-list-hint = A lead's card with every answer — /lead and its number, e.g. /
 mgr-only-managers = This command is for managers and admins.
 mgr-admins-only = This command is for admins.
 mgr-lead-usage = Give the lead's number: /lead 12
+mgr-leads-usage = Usage: /leads, /leads mine, /leads hot, /leads today or /leads week.
 mgr-lead-missing = There is no lead { $ref }.
 
 ## Shifts (round-robin)

@@ -103,6 +103,7 @@ mgr-pick-colleague = Кому передать?
 mgr-pick-reason = Выберите причину
 mgr-passed-alert = Лид передан: { $name }
 mgr-passed-to-you = ↪️ <b>{ $name }</b> передал(а) вам лид { $ref }
+mgr-pass-undeliverable = Не удалось передать: { $name } ещё не писал(а) боту или остановил(а) его — попросите нажать /start в личном чате с ботом, и передайте снова
 mgr-assigned-to-you = 👉 <b>Вам назначен новый лид</b> (по очереди смены). Нажмите «✋ Беру», чтобы забрать.
 mgr-rejected-alert = Лид отмечен как не целевой
 mgr-progress-alert = Отмечено: в работе
@@ -117,6 +118,8 @@ mgr-amount-invalid =
     { $problem }
     Отмена — /cancel.
 mgr-amount-unknown = Нужна сумма сделки.
+mgr-amount-currency = Сумма в валюте лида ({ $sign }): например, «1,5 млн» или «200k».
+mgr-amount-positive = Сумма сделки должна быть больше нуля: например, «1,5 млн» или «200k».
 mgr-amount-cancelled = Хорошо, сумму не записываю.
 mgr-amount-refused = Не записал: { $reason }
 mgr-won-done = 🏆 Лид { $ref } выигран: <b>{ $amount }</b>. Поздравляем!
@@ -191,6 +194,7 @@ mgr-list-hint = Карточка лида со всеми ответами — /
 mgr-only-managers = Эта команда для менеджеров и администраторов.
 mgr-admins-only = Эта команда для администраторов.
 mgr-lead-usage = Укажите номер лида: /lead 12
+mgr-leads-usage = Формат: /leads, /leads mine (мои), /leads hot (горячие), /leads today (сегодня) или /leads week (неделя).
 mgr-lead-missing = Лида { $ref } нет.
 
 ## Shifts (round-robin)
