@@ -24,7 +24,7 @@ import aiosqlite
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database, from_db_time, from_json, optional_time, to_db_time, to_json
-from bot.domain import Account, Lead, LeadStatus, Role
+from bot.domain import Account, Lead, LeadStatus, OutboxStatus, Role
 from bot.repositories import ALERT, LeadsRepo, OutboxRepo, UsersRepo
 from scripts.summary import CallSummary
 
@@ -113,6 +113,15 @@ class LeadMessage:
     chat_id: int
     message_id: int
     kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class SlaWait:
+    """A lead waiting for a manager: since its alert was delivered, against its SLA."""
+
+    lead_id: int
+    alerted_at: datetime
+    sla_minutes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +256,15 @@ class LeadMessagesRepo(_Sql):
         )
         return None if row is None else int(row["message_id"])
 
+    async def latest_in_chat(self, lead_id: int, chat_id: int) -> LeadMessage | None:
+        """The latest message showing the lead in a chat (its card or a digest), if any."""
+        row = await self._row(
+            "SELECT * FROM lead_messages WHERE lead_id = ? AND chat_id = ?"
+            " ORDER BY created_at DESC, message_id DESC LIMIT 1",
+            (lead_id, chat_id),
+        )
+        return None if row is None else self._message(row)
+
     @staticmethod
     def _message(row: sqlite3.Row) -> LeadMessage:
         return LeadMessage(row["lead_id"], row["chat_id"], row["message_id"], row["kind"])
@@ -314,6 +332,10 @@ class StateRepo(_Sql):
             seen.add(chat_id)
 
 
+_SLA_OF_CARD = "CASE WHEN json_valid(l.card) THEN json_extract(l.card, '$.sla_minutes') END"
+"""The lead's SLA in minutes, read from its stored call summary (NULL when there is none)."""
+
+
 class LeadExtrasRepo(_Sql):
     """Lead columns the managers' side added: assignment and first contact."""
 
@@ -364,14 +386,44 @@ class LeadExtrasRepo(_Sql):
             )
         return changed > 0
 
-    async def unclaimed_alerted(self, *, limit: int = 500) -> list[int]:
-        """New leads that were alerted to the managers (nurture leads never are), oldest first."""
+    async def awaiting_sla_marks(self, *, reminders: bool, escalations: bool) -> list[SlaWait]:
+        """New leads whose alert was delivered and that still lack a mark they could get.
+
+        A lead drops out once its reminder (if `reminders`) and an escalation (if `escalations`)
+        are queued, and leads without an SLA never enter, so stale leads piling up cannot
+        crowd out new ones.
+        """
         rows = await self._rows(
-            "SELECT l.id FROM leads l JOIN outbox o ON o.lead_id = l.id AND o.kind = ?"
-            " WHERE l.status = ? ORDER BY l.id LIMIT ?",
-            (ALERT, LeadStatus.NEW.value, limit),
+            f"SELECT l.id, o.sent_at, {_SLA_OF_CARD} AS minutes FROM leads l"  # noqa: S608
+            " JOIN outbox o ON o.lead_id = l.id AND o.kind = ? AND o.status = ?"
+            f" WHERE l.status = ? AND {_SLA_OF_CARD} > 0 AND ("
+            " (? AND NOT EXISTS (SELECT 1 FROM outbox r WHERE r.lead_id = l.id AND r.kind = ?))"
+            " OR (? AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.lead_id = l.id"
+            " AND e.kind > ? AND e.kind < ?)))"
+            " ORDER BY o.sent_at, l.id",
+            (
+                ALERT,
+                OutboxStatus.SENT.value,
+                LeadStatus.NEW.value,
+                int(reminders),
+                SLA_REMINDER,
+                int(escalations),
+                f"{SLA_ESCALATION}:",
+                f"{SLA_ESCALATION};",  # ';' follows ':', so the range is the "kind:" prefix
+            ),
         )
-        return [row["id"] for row in rows]
+        return [
+            SlaWait(row["id"], from_db_time(row["sent_at"]), int(row["minutes"])) for row in rows
+        ]
+
+    async def unassign(self, lead_id: int, manager_id: int, *, now: datetime) -> bool:
+        """Take back a round-robin suggestion from a manager; False if it was not theirs."""
+        changed = await self._run(
+            "UPDATE leads SET assigned_to = NULL, updated_at = ?"
+            " WHERE id = ? AND assigned_to = ? AND status = ?",
+            (to_db_time(now), lead_id, manager_id, LeadStatus.NEW.value),
+        )
+        return changed > 0
 
     async def ids_with_status(
         self, statuses: Sequence[LeadStatus], *, limit: int = 500
@@ -383,6 +435,19 @@ class LeadExtrasRepo(_Sql):
             (*(s.value for s in statuses), limit),
         )
         return [row["id"] for row in rows]
+
+
+class LeadPage(list[LeadView]):
+    """The leads a list shows (the newest), knowing how many match in all."""
+
+    def __init__(self, views: Iterable[LeadView], *, total: int) -> None:
+        super().__init__(views)
+        self.total = total
+
+    @property
+    def more(self) -> int:
+        """How many matching leads the list leaves out."""
+        return max(0, self.total - len(self))
 
 
 class LeadFilter(StrEnum):
@@ -403,8 +468,8 @@ async def list_leads(
     now: datetime,
     zone: ZoneInfo,
     limit: int = 20,
-) -> list[LeadView]:
-    """The leads a `/leads` filter shows, newest first."""
+) -> LeadPage:
+    """The newest `limit` leads a `/leads` filter shows, and how many match in all."""
     open_marks = ", ".join("?" for _ in OPEN_STATUSES)
     open_values = [s.value for s in OPEN_STATUSES]
     where: str
@@ -424,8 +489,11 @@ async def list_leads(
         (*params, limit),
     ) as cursor:
         rows = await cursor.fetchall()
+    async with conn.execute(f"SELECT COUNT(*) FROM leads WHERE {where}", params) as cursor:  # noqa: S608
+        counted = await cursor.fetchone()
     views = [await load_view(conn, row["id"]) for row in rows]
-    return [view for view in views if view is not None]
+    shown = [view for view in views if view is not None]
+    return LeadPage(shown, total=max(int(counted[0]) if counted else 0, len(shown)))
 
 
 async def load_view(conn: aiosqlite.Connection, lead_id: int) -> LeadView | None:
@@ -634,6 +702,7 @@ class SlaMarks:
 async def queue_sla_marks(db: Database, *, now: datetime, chat_id: int | None) -> SlaMarks:
     """Queue a reminder for each unclaimed lead past its SLA and tell admins at twice the SLA.
 
+    The SLA counts from the alert's delivery: a lead held back by flood control is not late.
     The marks are outbox rows, unique per lead and kind, so a check repeated after a restart
     finds them and queues nothing twice.
     """
@@ -642,23 +711,23 @@ async def queue_sla_marks(db: Database, *, now: datetime, chat_id: int | None) -
     async with db.transaction() as conn:
         admins = [account.id for account in await UsersRepo(conn).list_by_role(Role.ADMIN)]
         outbox = OutboxRepo(conn)
-        for lead_id in await LeadExtrasRepo(conn).unclaimed_alerted():
-            lead = await LeadsRepo(conn).require(lead_id)
-            summary = summary_of(lead)
-            if summary is None or not summary.sla_minutes:
-                continue
-            waited = now - lead.created_at
-            sla = timedelta(minutes=summary.sla_minutes)
+        waiting = await LeadExtrasRepo(conn).awaiting_sla_marks(
+            reminders=chat_id is not None, escalations=bool(admins)
+        )
+        for lead in waiting:
+            # The clock starts when the managers could see the lead, not when it was queued.
+            waited = now - lead.alerted_at
+            sla = timedelta(minutes=lead.sla_minutes)
             if waited >= sla and chat_id is not None:
-                row = await outbox.enqueue(lead_id, SLA_REMINDER, chat_id, {}, now=now)
+                row = await outbox.enqueue(lead.lead_id, SLA_REMINDER, chat_id, {}, now=now)
                 if row.created_at == now:
-                    reminders.append(lead_id)
+                    reminders.append(lead.lead_id)
             if waited >= 2 * sla:
                 for admin_id in admins:
                     kind = f"{SLA_ESCALATION}:{admin_id}"
-                    row = await outbox.enqueue(lead_id, kind, admin_id, {}, now=now)
-                    if row.created_at == now and lead_id not in escalations:
-                        escalations.append(lead_id)
+                    row = await outbox.enqueue(lead.lead_id, kind, admin_id, {}, now=now)
+                    if row.created_at == now and lead.lead_id not in escalations:
+                        escalations.append(lead.lead_id)
     return SlaMarks(tuple(reminders), tuple(escalations))
 
 

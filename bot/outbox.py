@@ -10,7 +10,8 @@ second to a private chat, 30 a second in all. Failures are handled per kind:
 - 403 (the bot was removed or blocked): dead after one try;
 - 400 with `migrate_to_chat_id`: the new id is stored and used from then on, then resent;
 - any other 400: dead (retrying the same request cannot help).
-Dead alerts are reported to the admins (through the outbox too).
+Dead alerts, round-robin private copies and escalations are reported to the admins (through
+the outbox too); an assignee who cannot be reached loses the assignment.
 
 A burst that would wait more than `digest_after_seconds` for the group's limit is sent as one
 digest message listing every lead, with a button per lead, instead of trickling out for
@@ -46,7 +47,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 
-from bot.alerts import DIGEST_MAX_LEADS, lead_title, render_alert, render_digest
+from bot.alerts import DIGEST_MAX_LEADS, Rendered, lead_title, render_alert, render_digest
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database, from_db_time, to_db_time
@@ -57,10 +58,12 @@ from bot.leads import (
     DEAD_REPORT,
     SLA_ESCALATION,
     SLA_REMINDER,
+    LeadExtrasRepo,
     LeadMessagesRepo,
     LeadView,
     StateRepo,
     assign_next_on_shift,
+    known_names,
     load_view,
 )
 from bot.render import reader_i18n
@@ -473,16 +476,24 @@ class OutboxRelay:
     async def _sla_reminder(
         self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
     ) -> Delivery:
-        """In the managers' chat, as a reply to the lead's card there."""
-        card = await LeadMessagesRepo(self._db.connection).card_in_chat(row.lead_id, chat_id)
+        """In the managers' chat, as a reply to the lead's card (or the digest it came in)."""
+        shown = await LeadMessagesRepo(self._db.connection).latest_in_chat(row.lead_id, chat_id)
+        if shown is None:
+            key = "mgr-sla-reminder-open"
+        else:
+            key = "mgr-sla-reminder" if shown.kind == "card" else "mgr-sla-reminder-digest"
+        waited = await self._waited(view)
         return Delivery(
-            (row,), _waiting_text("mgr-sla-reminder", view, t, self._waited(view)), reply_to=card
+            (row,),
+            _waiting_text(key, view, t, waited),
+            reply_to=None if shown is None else shown.message_id,
         )
 
     async def _escalation(
         self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
     ) -> Delivery:
-        return Delivery((row,), _waiting_text("mgr-sla-escalation", view, t, self._waited(view)))
+        waited = await self._waited(view)
+        return Delivery((row,), _waiting_text("mgr-sla-escalation", view, t, waited))
 
     async def _assignment(
         self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
@@ -495,7 +506,11 @@ class OutboxRelay:
     async def _dead_report(
         self, chat_id: int, row: OutboxMessage, view: LeadView, t: I18n
     ) -> Delivery:
-        return Delivery((row,), _dead_report_text(view, t, row.payload))
+        person = row.payload.get("chat_id")
+        names = await known_names(
+            self._db.connection, [person if isinstance(person, int) else None]
+        )
+        return Delivery((row,), _dead_report_text(view, t, row.payload, names))
 
     async def _prepare_alert(self, chat_id: int, row: OutboxMessage) -> Delivery | None:
         now = self._clock.now()
@@ -528,8 +543,11 @@ class OutboxRelay:
             self._db.connection, self._translator, chat_id, team_locale=self._settings.LOCALE
         )
 
-    def _waited(self, view: LeadView) -> int:
-        return max(0, int((self._clock.now() - view.lead.created_at).total_seconds() // 60))
+    async def _waited(self, view: LeadView) -> int:
+        """Minutes since the managers got the lead's alert (the SLA's start)."""
+        alert = await OutboxRepo(self._db.connection).of_lead(view.lead.id, ALERT)
+        since = alert.sent_at if alert is not None and alert.sent_at else view.lead.created_at
+        return max(0, int((self._clock.now() - since).total_seconds() // 60))
 
     # --- bookkeeping --------------------------------------------------------------------------
 
@@ -588,23 +606,70 @@ class OutboxRelay:
             )
 
     async def _dead(self, batch: Sequence[OutboxMessage], error: str) -> None:
-        """Give up on the rows; admins hear about every alert that will never arrive."""
+        """Give up on the rows; admins hear about every alert or private copy that never arrives.
+
+        A round-robin assignee who cannot be reached loses the assignment, so the lead waits in
+        the group as anyone's again instead of being promised to someone who never saw it.
+        """
         now = self._clock.now()
+        withdrawn: list[int] = []
         async with self._db.transaction() as conn:
             outbox = OutboxRepo(conn)
             admins = await UsersRepo(conn).list_by_role(Role.ADMIN)
             for row in batch:
                 await outbox.mark_dead(row.id, error=error)
-                if row.kind != ALERT:
+                kind = row.kind.partition(":")[0]
+                if kind not in _REPORTED_WHEN_DEAD:
                     continue  # a report about a report would never end
+                if kind == ASSIGNMENT and await LeadExtrasRepo(conn).unassign(
+                    row.lead_id, row.chat_id, now=now
+                ):
+                    withdrawn.append(row.lead_id)
+                payload = {"error": error[:300], "chat_id": row.chat_id, "kind": kind}
                 for admin in admins:
-                    await outbox.enqueue(
-                        row.lead_id,
-                        f"{DEAD_REPORT}:{admin.id}",
-                        admin.id,
-                        {"error": error[:300], "chat_id": row.chat_id},
-                        now=now,
-                    )
+                    if admin.id == row.chat_id:
+                        continue  # the admin who could not be reached
+                    # An alert's report keeps its short key; the others name the row they follow.
+                    report = f"{DEAD_REPORT}:{admin.id}"
+                    if kind != ALERT:
+                        report = f"{report}:{row.kind}"
+                    await outbox.enqueue(row.lead_id, report, admin.id, payload, now=now)
+        for lead_id in withdrawn:
+            await self._redraw(lead_id)
+
+    async def _redraw(self, lead_id: int) -> None:
+        """Edit the messages showing the lead to how it stands now (best effort)."""
+        conn = self._db.connection
+        shown = LeadMessagesRepo(conn)
+        for message in await shown.for_lead(lead_id):
+            t = await self._t(message.chat_id)
+            if message.kind == "digest":
+                ids = await shown.in_message(message.chat_id, message.message_id)
+                views = [view for i in ids if (view := await load_view(conn, i)) is not None]
+                rendered = render_digest(views, t)
+            else:
+                view = await load_view(conn, lead_id)
+                if view is None:
+                    return
+                rendered = render_alert(view, t, self._settings.zone)
+
+            try:
+                await self.send_paced(message.chat_id, self._editor(message.message_id, rendered))
+            except (TelegramAPIError, OSError, TimeoutError) as e:
+                logger.info("Lead %s: message %s not redrawn: %s", lead_id, message.message_id, e)
+
+    def _editor(self, message_id: int, rendered: Rendered) -> Callable[[int], Awaitable[Any]]:
+        """Edits one message to `rendered` in the chat it is given (its current id)."""
+
+        async def edit(chat_id: int) -> Any:
+            return await self._bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=message_id,
+                text=fit_message(rendered.text),
+                reply_markup=rendered.keyboard,
+            )
+
+        return edit
 
     async def _migrate(self, old_chat_id: int, new_chat_id: int) -> None:
         async with self._db.transaction() as conn:
@@ -658,12 +723,24 @@ def _waiting_text(key: str, view: LeadView, t: I18n, waited: int) -> str:
     )
 
 
-def _dead_report_text(view: LeadView, t: I18n, payload: Mapping[str, Any]) -> str:
+_REPORTED_WHEN_DEAD = frozenset({ALERT, ASSIGNMENT, SLA_ESCALATION})
+"""Row kinds whose loss admins are told about: the lead would otherwise wait unseen."""
+_DEAD_REPORT_KEYS = {
+    ASSIGNMENT: "mgr-dead-report-assign",
+    SLA_ESCALATION: "mgr-dead-report-escalation",
+}
+
+
+def _dead_report_text(
+    view: LeadView, t: I18n, payload: Mapping[str, Any], names: Mapping[int, str]
+) -> str:
     error = payload.get("error", "")
+    person = payload.get("chat_id")
     return t(
-        "mgr-dead-report",
+        _DEAD_REPORT_KEYS.get(str(payload.get("kind", ALERT)), "mgr-dead-report"),
         ref=view.lead.reference,
         company=lead_title(view, t),
         error=str(error) or "—",
         id=str(view.lead.id),
+        name=names.get(person, str(person)) if isinstance(person, int) else "—",
     )

@@ -809,6 +809,11 @@ class OutboxRepo(_Repo):
         row = await self._one("SELECT * FROM outbox WHERE id = ?", (message_id,))
         return None if row is None else self._message(row)
 
+    async def of_lead(self, lead_id: int, kind: str) -> OutboxMessage | None:
+        """The lead's delivery of that kind (its alert, a reminder), or None."""
+        row = await self._one(_OUTBOX_OF_LEAD, (lead_id, kind))
+        return None if row is None else self._message(row)
+
     async def next_pending(self, now: datetime, *, limit: int = 10) -> list[OutboxMessage]:
         """Pending deliveries whose next attempt is due, oldest first."""
         rows = await self._all(

@@ -162,9 +162,16 @@ async def test_a_lead_without_an_alert_is_not_chased(
 
 
 async def test_the_sla_loop_runs_on_the_clock_until_stopped(
-    world: World, db: Database, clock: FakeClock, hot: CallSummary, settings: Settings
+    world: World,
+    db: Database,
+    clock: FakeClock,
+    relay: OutboxRelay,
+    sleep: FakeSleep,
+    hot: CallSummary,
+    settings: Settings,
 ) -> None:
     lead = await create_lead(db, clock.now(), hot, hunter_id=HUNTER, alert_chat_id=GROUP)
+    await drain_outbox(relay, sleep, db)
     stopping = asyncio.Event()
     task = asyncio.create_task(
         run_sla_watch(stopping, db=db, clock=clock, settings=settings, interval_seconds=0.01)

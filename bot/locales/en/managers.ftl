@@ -128,12 +128,24 @@ mgr-won-done = 🏆 Lead { $ref } won: <b>{ $amount }</b>. Congratulations!
 mgr-sla-reminder =
     ⏰ <b>{ $ref }</b> · { $company } has waited { $minutes } min (SLA { $sla } min) — nobody claimed it.
     Who takes it? Tap “✋ I'll take it” on the card.
+mgr-sla-reminder-digest =
+    ⏰ <b>{ $ref }</b> · { $company } has waited { $minutes } min (SLA { $sla } min) — nobody claimed it.
+    It came in a digest: open it with its button there or with /lead { $id } and tap “✋ I'll take it”.
+mgr-sla-reminder-open =
+    ⏰ <b>{ $ref }</b> · { $company } has waited { $minutes } min (SLA { $sla } min) — nobody claimed it.
+    Open its card: /lead { $id } — and tap “✋ I'll take it”.
 mgr-sla-escalation =
     ⚠️ <b>Lead { $ref } is not claimed</b> after { $minutes } min — twice its SLA ({ $sla } min).
     { $company }. Card: /lead { $id }
 mgr-dead-report =
     🚨 <b>Alert { $ref } was not delivered</b> to the managers' chat: { $error }
     The lead is saved ({ $company }): /lead { $id }. Check that the bot is in the chat; /status shows the queue.
+mgr-dead-report-assign =
+    🚨 <b>Lead { $ref } did not reach { $name }</b> (assigned by shift rotation): { $error }
+    The assignment is withdrawn; the lead waits in the managers' chat again ({ $company }): /lead { $id }
+mgr-dead-report-escalation =
+    🚨 <b>The reminder about lead { $ref } did not reach { $name }</b>: { $error }
+    The lead is still unclaimed ({ $company }): /lead { $id }
 
 ## Details and the full record
 
@@ -189,6 +201,7 @@ mgr-list-title = <b>Leads: { $filter }</b> ({ $count })
 mgr-list-line = { $emoji } #L-{ $id } · { $title } · { $who } · { $when }
 mgr-list-owner = with { $name }
 mgr-list-empty = Nothing here yet.
+mgr-list-more = … and { $count } more — the full list: /export
 mgr-list-hint = A lead's card with every answer — /lead and its number, e.g. /lead 12.
 mgr-only-managers = This command is for managers and admins.
 mgr-admins-only = This command is for admins.

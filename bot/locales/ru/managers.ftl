@@ -129,12 +129,24 @@ mgr-won-done = 🏆 Лид { $ref } выигран: <b>{ $amount }</b>. Позд
 mgr-sla-reminder =
     ⏰ <b>{ $ref }</b> · { $company } ждёт уже { $minutes } мин (SLA { $sla } мин) — никто не взял.
     Кто возьмёт? Жмите «✋ Беру» в карточке.
+mgr-sla-reminder-digest =
+    ⏰ <b>{ $ref }</b> · { $company } ждёт уже { $minutes } мин (SLA { $sla } мин) — никто не взял.
+    Лид пришёл в сводке: откройте его кнопкой в сводке или командой /lead { $id } и жмите «✋ Беру».
+mgr-sla-reminder-open =
+    ⏰ <b>{ $ref }</b> · { $company } ждёт уже { $minutes } мин (SLA { $sla } мин) — никто не взял.
+    Откройте карточку: /lead { $id } — и жмите «✋ Беру».
 mgr-sla-escalation =
     ⚠️ <b>Лид { $ref } не взят</b> уже { $minutes } мин — вдвое дольше SLA ({ $sla } мин).
     { $company }. Карточка: /lead { $id }
 mgr-dead-report =
     🚨 <b>Алерт { $ref } не доставлен</b> в чат менеджеров: { $error }
     Лид сохранён ({ $company }): /lead { $id }. Проверьте, что бот состоит в чате; /status — состояние очереди.
+mgr-dead-report-assign =
+    🚨 <b>Лид { $ref } не дошёл до { $name }</b> (назначен по очереди смены): { $error }
+    Назначение снято, лид снова ждёт в чате менеджеров ({ $company }): /lead { $id }
+mgr-dead-report-escalation =
+    🚨 <b>Напоминание о лиде { $ref } не дошло до { $name }</b>: { $error }
+    Лид так и не взят ({ $company }): /lead { $id }
 
 ## Details and the full record
 
@@ -190,6 +202,7 @@ mgr-list-title = <b>Лиды: { $filter }</b> ({ $count })
 mgr-list-line = { $emoji } #L-{ $id } · { $title } · { $who } · { $when }
 mgr-list-owner = у { $name }
 mgr-list-empty = Здесь пока пусто.
+mgr-list-more = … и ещё { $count } — полный список: /export
 mgr-list-hint = Карточка лида со всеми ответами — /lead и номер, например /lead 12.
 mgr-only-managers = Эта команда для менеджеров и администраторов.
 mgr-admins-only = Эта команда для администраторов.
