@@ -196,7 +196,7 @@ def no_fit_csv(report: NoFitReport, t: I18n, zone: ZoneInfo) -> bytes:
         for step in script.steps
         for item in step.texts
     ]
-    return csv_bytes([t.plain(key) for key in CSV_COLUMNS], rows)
+    return csv_bytes([t.plain(key) for key in CSV_COLUMNS], rows, locale=t.locale)
 
 
 def _local_minute(moment: datetime, zone: ZoneInfo) -> str:

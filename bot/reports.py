@@ -1,9 +1,11 @@
 """Reports for managers and admins: the CSV export, statistics with a chart, the weekly digest.
 
-The export opens in Excel as is: UTF-8 with a BOM, comma-separated, quoted by the csv module,
-and a cell starting with `= + - @` (or a tab or carriage return) gets a leading apostrophe so a
-spreadsheet never runs it as a formula. Charts are drawn with matplotlib's Agg canvas on a
-worker thread, never on the event loop.
+The export opens in Excel as is: UTF-8 with a BOM, quoted by the csv module, with the list
+separator and decimal mark of the team's locale (Russian Excel splits on `;` and reads `5,5` as a
+number, where `5.5` may become a date). A text cell starting with `= + - @` (or a tab or carriage
+return) gets a leading apostrophe so a spreadsheet never runs it as a formula; a phone number or
+a plain number does not, since it holds nothing a formula could call. Charts are drawn with
+matplotlib's Agg canvas on a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import get_args
 from zoneinfo import ZoneInfo
 
 import aiosqlite
+import phonenumbers
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BufferedInputFile
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,16 +42,16 @@ from bot.config import Locale, Settings
 from bot.db import Database, DatabaseOpenError, from_db_time, optional_time, to_db_time
 from bot.domain import Lead, LeadStatus
 from bot.i18n import I18n, Translator
-from bot.leads import LeadView, StateRepo, known_names, load_view
+from bot.leads import LeadView, StateRepo, known_names, load_view, summary_of
 from bot.outbox import OutboxRelay
-from bot.render import clip, day_format, format_money
+from bot.render import clip, day_format, format_money, phone_region
 from bot.repositories import LeadsRepo
 from bot.telegram import fit_message
 from scoring.model import rounded_half_up, whole_points
 from scoring.spec import BantDimension
 from scripts.loader import FlowError, load_flows
 from scripts.schema import Flow
-from scripts.summary import BantLine
+from scripts.summary import BantLine, CallSummary
 
 logger = logging.getLogger(__name__)
 
@@ -160,23 +163,58 @@ EXPORT_COLUMNS = (
     "outcome_at",
 )
 
-Cell = str | int | float | None
+Cell = str | int | float | Decimal | None
+
+# A phone in any usual notation (+7 (916) 123-45-67) or a plain number (-5, 1,5): no letter, so
+# no function, cell reference or DDE call; at worst a spreadsheet computes a number from it.
+_INERT = re.compile(r"\+[0-9 ()\-]*[0-9][0-9 ()\-]*|-?[0-9]+(?:[.,][0-9]+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class CsvDialect:
+    """How a locale's spreadsheet splits a line and writes decimals."""
+
+    delimiter: str
+    decimal_mark: str
+
+
+CSV_DIALECTS: Mapping[str, CsvDialect] = {
+    "ru": CsvDialect(delimiter=";", decimal_mark=","),
+    "en": CsvDialect(delimiter=",", decimal_mark="."),
+}
 
 
 def escape_cell(value: Cell) -> Cell:
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _INERT.fullmatch(value):
         return "'" + value
     return value
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """CSV as Excel opens it: UTF-8 with a BOM, commas, quoting where needed, CRLF."""
+def _number_text(value: int | float | Decimal, decimal_mark: str) -> str:
+    # Through Decimal so a float never comes out in exponent notation (1e+20).
+    text = format(value if isinstance(value, Decimal) else Decimal(str(value)), "f")
+    return text.replace(".", decimal_mark)
+
+
+def _cell_text(value: Cell, dialect: CsvDialect) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return str(escape_cell(value))
+    if isinstance(value, int):
+        return str(value)
+    return _number_text(value, dialect.decimal_mark)
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, locale: str) -> bytes:
+    """CSV as the locale's Excel opens it: UTF-8 with a BOM, its separator, quoting, CRLF."""
+    dialect = CSV_DIALECTS.get(locale, CSV_DIALECTS["en"])
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([escape_cell(name) for name in header])
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+    writer.writerow([_cell_text(name, dialect) for name in header])
     for row in rows:
-        writer.writerow([escape_cell(value) for value in row])
+        writer.writerow([_cell_text(value, dialect) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -268,7 +306,7 @@ async def export_leads(
         if view is not None:
             rows.append(_export_row(view, item, t, zone, labels or Labels()))
     header = [t.plain(f"mgr-csv-{name}") for name in EXPORT_COLUMNS]
-    return csv_bytes(header, rows), len(rows)
+    return csv_bytes(header, rows, locale=t.locale), len(rows)
 
 
 def _export_row(
@@ -287,7 +325,7 @@ def _export_row(
         lead.flow_version,
         (summary.company if summary else None) or str(lead.card.get("company", "")),
         (summary.contact or "") if summary else "",
-        (summary.phone or "") if summary else "",
+        _phone_cell(summary),
         (summary.email or "") if summary else "",
         labels.source(item.source) if item.source else "",
         rounded_half_up(lead.score, 1),
@@ -304,10 +342,24 @@ def _export_row(
         "\n".join(summary.notes) if summary else "",
         _iso_local(lead.claimed_at, zone),
         _iso_local(item.first_contact_at, zone),
-        str(lead.outcome_amount) if lead.outcome_amount is not None else None,
+        lead.outcome_amount,
         _reason_cell(lead, t),
         _iso_local(lead.outcome_at, zone),
     ]
+
+
+def _phone_cell(summary: CallSummary | None) -> str:
+    """The phone as the card shows it, spaced for reading: +7 916 123-45-67; else as typed."""
+    if summary is None or not summary.phone:
+        return ""
+    try:
+        parsed = phonenumbers.parse(summary.phone, phone_region(summary.language))
+    except phonenumbers.NumberParseException:
+        return summary.phone
+    if not phonenumbers.is_possible_number(parsed):
+        return summary.phone
+    international = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return str(phonenumbers.format_number(parsed, international))
 
 
 def _bant_cell(line: BantLine | None, t: I18n) -> str:
@@ -356,7 +408,11 @@ class Breakdown:
     calls: int = 0
     leads: int = 0
     won: int = 0
-    won_amount: Decimal = Decimal(0)
+    won_amounts: tuple[tuple[str, Decimal], ...] = ()
+
+
+Amounts = tuple[tuple[str, Decimal], ...]
+"""Sums per currency code, the currency with the most deals first: never added across."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,8 +424,9 @@ class Stats:
     qualified: int
     claimed: int
     won: int
-    won_amount: Decimal
+    won_amounts: Amounts
     currency: str
+    """The period's usual currency, to show a zero in when nothing was won."""
     per_hunter: tuple[Breakdown, ...]
     per_source: tuple[Breakdown, ...]
     per_flow: tuple[Breakdown, ...]
@@ -378,21 +435,27 @@ class Stats:
     lost_reasons: tuple[tuple[str, int], ...] = field(default=())
 
 
+def won_amounts(leads: Iterable[Lead]) -> Amounts:
+    """What the won leads brought, one sum per currency."""
+    sums: dict[str, Decimal] = {}
+    deals: Counter[str] = Counter()
+    for lead in leads:
+        if lead.status is LeadStatus.WON:
+            deals[lead.currency] += 1
+            sums[lead.currency] = sums.get(lead.currency, Decimal(0)) + (
+                lead.outcome_amount or Decimal(0)
+            )
+    return tuple((code, sums[code]) for code in sorted(sums, key=lambda c: (-deals[c], c)))
+
+
 @dataclass
 class _Tally:
     calls: int = 0
-    leads: int = 0
-    won: int = 0
-    won_amount: Decimal = Decimal(0)
+    leads: list[Lead] = field(default_factory=list)
 
     def frozen(self, name: str) -> Breakdown:
-        return Breakdown(name, self.calls, self.leads, self.won, self.won_amount)
-
-    def count_lead(self, lead: Lead) -> None:
-        self.leads += 1
-        if lead.status is LeadStatus.WON:
-            self.won += 1
-            self.won_amount += lead.outcome_amount or Decimal(0)
+        won = sum(1 for lead in self.leads if lead.status is LeadStatus.WON)
+        return Breakdown(name, self.calls, len(self.leads), won, won_amounts(self.leads))
 
 
 class _Breakdowns:
@@ -400,16 +463,17 @@ class _Breakdowns:
 
     def __init__(self, labels: Labels) -> None:
         self.labels = labels
-        self.hunters: dict[str, _Tally] = {}
+        # By id: two hunters may share a name, and a name may be known only from a lead's card.
+        self.hunters: dict[int, _Tally] = {}
         self.sources: dict[str, _Tally] = {}
         self.scripts: dict[str, _Tally] = {}
 
     def tallies(
-        self, hunter: str, source: str | None, flow_id: str, version: int
+        self, hunter_id: int, source: str | None, flow_id: str, version: int
     ) -> tuple[_Tally, ...]:
         """The three lines a call or a lead counts in."""
         return (
-            self.hunters.setdefault(hunter, _Tally()),
+            self.hunters.setdefault(hunter_id, _Tally()),
             self.sources.setdefault(self.labels.source(source), _Tally()),
             self.scripts.setdefault(self.labels.script(flow_id, version), _Tally()),
         )
@@ -426,18 +490,33 @@ async def compute_stats(
     breakdowns = _Breakdowns(labels or Labels())
     calls = await _calls_in(conn, period)
     for call in calls:
-        hunter = call["name"] or str(call["hunter_id"])
         source = _source(call["card"])
-        for tally in breakdowns.tallies(hunter, source, call["flow_id"], call["flow_version"]):
+        hunter_id = call["hunter_id"]
+        for tally in breakdowns.tallies(hunter_id, source, call["flow_id"], call["flow_version"]):
             tally.calls += 1
     rows = await _leads_in(conn, period)
-    names = await known_names(conn, {row.lead.hunter_id for row in rows})
     for row in rows:
         lead = row.lead
-        hunter = names.get(lead.hunter_id) or str(lead.hunter_id)
-        for tally in breakdowns.tallies(hunter, row.source, lead.flow_id, lead.flow_version):
-            tally.count_lead(lead)
-    return _stats(period, len(calls), rows, breakdowns)
+        for tally in breakdowns.tallies(
+            lead.hunter_id, row.source, lead.flow_id, lead.flow_version
+        ):
+            tally.leads.append(lead)
+    names = await _hunter_names(conn, breakdowns.hunters.keys(), rows)
+    return _stats(period, len(calls), rows, breakdowns, names)
+
+
+async def _hunter_names(
+    conn: aiosqlite.Connection, hunter_ids: Iterable[int], rows: Iterable[_LeadRow]
+) -> dict[int, str]:
+    """Hunters by the name the lead card shows: their account's, else the one the call kept."""
+    ids = set(hunter_ids)
+    names = await known_names(conn, ids)
+    for row in rows:
+        if row.lead.hunter_id not in names:
+            summary = summary_of(row.lead)
+            if summary is not None and summary.hunter_name:
+                names[row.lead.hunter_id] = summary.hunter_name
+    return {hunter_id: names.get(hunter_id) or str(hunter_id) for hunter_id in ids}
 
 
 async def _calls_in(conn: aiosqlite.Connection, period: Period) -> list[sqlite3.Row]:
@@ -448,7 +527,13 @@ async def _calls_in(conn: aiosqlite.Connection, period: Period) -> list[sqlite3.
         return list(await cursor.fetchall())
 
 
-def _stats(period: Period, calls: int, rows: list[_LeadRow], breakdowns: _Breakdowns) -> Stats:
+def _stats(
+    period: Period,
+    calls: int,
+    rows: list[_LeadRow],
+    breakdowns: _Breakdowns,
+    hunter_names: Mapping[int, str],
+) -> Stats:
     """The funnel and its timings from the period's leads, with the counted breakdowns."""
     leads = [row.lead for row in rows]
     won = [lead for lead in leads if lead.status is LeadStatus.WON]
@@ -464,11 +549,13 @@ def _stats(period: Period, calls: int, rows: list[_LeadRow], breakdowns: _Breakd
         qualified=len(leads),
         claimed=sum(1 for lead in leads if lead.claimed_at is not None),
         won=len(won),
-        won_amount=sum((lead.outcome_amount or Decimal(0) for lead in won), Decimal(0)),
+        won_amounts=won_amounts(won),
         currency=currencies.most_common(1)[0][0] if currencies else "RUB",
-        per_hunter=_table(breakdowns.hunters),
-        per_source=_table(breakdowns.sources),
-        per_flow=_table(breakdowns.scripts),
+        per_hunter=_table(
+            (hunter_names[hunter_id], tally) for hunter_id, tally in breakdowns.hunters.items()
+        ),
+        per_source=_table(breakdowns.sources.items()),
+        per_flow=_table(breakdowns.scripts.items()),
         median_to_claim=_median(
             [
                 (lead.claimed_at - lead.created_at).total_seconds()
@@ -487,8 +574,8 @@ def _stats(period: Period, calls: int, rows: list[_LeadRow], breakdowns: _Breakd
     )
 
 
-def _table(tallies: Mapping[str, _Tally]) -> tuple[Breakdown, ...]:
-    lines = [tally.frozen(name) for name, tally in tallies.items()]
+def _table(tallies: Iterable[tuple[str, _Tally]]) -> tuple[Breakdown, ...]:
+    lines = [tally.frozen(name) for name, tally in tallies]
     return tuple(sorted(lines, key=lambda line: (-line.leads, -line.calls, line.name)))
 
 
@@ -528,11 +615,21 @@ def period_text(period: Period, t: I18n, zone: ZoneInfo) -> str:
     return f"{first}–{last}"
 
 
+def amounts_text(amounts: Amounts, t: I18n, *, zero_currency: str = "RUB") -> str:
+    """Sums in several currencies as people say them: 1 500 000 ₽ и 1 000 $."""
+    if not amounts:
+        return format_money(Decimal(0), zero_currency, t.locale)
+    texts = [format_money(amount, code, t.locale) for code, amount in amounts]
+    if len(texts) == 1:
+        return texts[0]
+    return f"{', '.join(texts[:-1])} {t.plain('mgr-amounts-and')} {texts[-1]}"
+
+
 def render_stats(
     stats: Stats, t: I18n, zone: ZoneInfo, *, title_key: str = "mgr-stats-title"
 ) -> str:
     """The statistics as a message: funnel, timings, per hunter, per source, per flow version."""
-    money = format_money(stats.won_amount, stats.currency, t.locale)
+    money = amounts_text(stats.won_amounts, t, zero_currency=stats.currency)
     blocks = [
         t(title_key, period=period_text(stats.period, t, zone)),
         t(

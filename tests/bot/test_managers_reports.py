@@ -26,6 +26,7 @@ from bot.main import run
 from bot.outbox import OutboxRelay
 from bot.reports import (
     DIGEST_KEY,
+    Cell,
     Period,
     chart_png,
     compute_stats,
@@ -49,11 +50,23 @@ MSK = ZoneInfo("Europe/Moscow")
     ("value", "cell"),
     [
         ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
-        ("+7 495 123-45-67", "'+7 495 123-45-67"),
         ("-2+3", "'-2+3"),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("+7 495 123-45-67 =1+1", "'+7 495 123-45-67 =1+1"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-A1", "'-A1"),
+        ("-", "'-"),
+        ("+", "'+"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tcmd", "'\tcmd"),
         ("\rcmd", "'\rcmd"),
+        ("+7\n=1+1", "'+7\n=1+1"),
+        # A phone or a plain number holds no name a formula could call: left as it is.
+        ("+7 495 123-45-67", "+7 495 123-45-67"),
+        ("+7 (916) 123-45-67", "+7 (916) 123-45-67"),
+        ("+44 20 7946 0958", "+44 20 7946 0958"),
+        ("-5", "-5"),
+        ("-5,5", "-5,5"),
         ("<b>ACME & Sons</b>", "<b>ACME & Sons</b>"),
         ("ООО «Ромашка»", "ООО «Ромашка»"),
         (-5, -5),
@@ -65,12 +78,42 @@ def test_cells_a_spreadsheet_would_run_get_an_apostrophe(value: Any, cell: Any) 
     assert escape_cell(value) == cell
 
 
-def test_csv_has_a_bom_commas_and_quotes_where_needed() -> None:
-    data = csv_bytes(["Лид", "Заметки"], [["#L-1", 'строка 1\nс "кавычками", и запятой']])
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [
+        # Russian Excel splits lines on ";" and reads "1,5" as a number ("1.5" may become a date).
+        (
+            "ru",
+            "Лид;Заметки;Сумма;Скоринг;Доля;Пусто\r\n"
+            '#L-1;"строка 1\nс ""кавычками""; и точкой с запятой";1500000,50;87,5;0,25;\r\n',
+        ),
+        (
+            "en",
+            "Лид,Заметки,Сумма,Скоринг,Доля,Пусто\r\n"
+            '#L-1,"строка 1\nс ""кавычками""; и точкой с запятой",1500000.50,87.5,0.25,\r\n',
+        ),
+    ],
+)
+def test_csv_has_a_bom_and_the_locales_separator_decimal_mark_and_quotes(
+    locale: str, text: str
+) -> None:
+    header = ["Лид", "Заметки", "Сумма", "Скоринг", "Доля", "Пусто"]
+    row: list[Cell] = ["#L-1", 'строка 1\nс "кавычками"; и точкой с запятой']
+    row += [Decimal("1500000.50"), 87.5, 0.25, None]
+    data = csv_bytes(header, [row], locale=locale)
 
     assert data.startswith(b"\xef\xbb\xbf")
-    assert data.decode("utf-8-sig") == (
-        'Лид,Заметки\r\n#L-1,"строка 1\nс ""кавычками"", и запятой"\r\n'
+    assert data.decode("utf-8-sig") == text
+
+
+def test_csv_escapes_formulas_in_both_locales() -> None:
+    rows: list[list[Cell]] = [["=1+1", "+7 916 123-45-67", 7]]
+
+    assert csv_bytes(["A", "B", "C"], rows, locale="ru").decode("utf-8-sig") == (
+        "A;B;C\r\n'=1+1;+7 916 123-45-67;7\r\n"
+    )
+    assert csv_bytes(["A", "B", "C"], rows, locale="en").decode("utf-8-sig") == (
+        "A,B,C\r\n'=1+1,+7 916 123-45-67,7\r\n"
     )
 
 
@@ -135,9 +178,10 @@ async def won_lead(db: Database, clock: FakeClock, summary: CallSummary) -> Lead
     return lead
 
 
-def read_csv(data: bytes) -> list[dict[str, str]]:
+def read_csv(data: bytes, delimiter: str = ";") -> list[dict[str, str]]:
     assert data.startswith(b"\xef\xbb\xbf")
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    text = io.StringIO(data.decode("utf-8-sig"), newline="")
+    return list(csv.DictReader(text, delimiter=delimiter))
 
 
 async def test_export_sends_a_csv_with_answers_scores_outcomes_and_escaped_cells(
@@ -153,12 +197,13 @@ async def test_export_sends_a_csv_with_answers_scores_outcomes_and_escaped_cells
     assert row["Лид"] == f"#L-{lead.id}"
     assert row["Компания"] == "<b>ACME & Sons</b>"
     assert row["Контакт"] == "'=cmd|' /C calc'!A0"
-    assert row["Телефон"] == "'+7 495 123-45-67"
+    assert row["Телефон"] == "+7 495 123-45-67"
     assert row["Заметки"] == "'@SUM(1+1) & <script>"
     assert row["Статус"] == "выигран"
     assert row["Сумма сделки"] == "1500000"
+    assert row["Ожидаемая сумма"] == "1237500"
     assert row["Менеджер"] == "Ольга Кузнецова"
-    assert row["Скоринг"] == "100.0"
+    assert row["Скоринг"] == "100,0"
     assert row["Источник"] == "Холодная база"
     assert row["BANT: бюджет"] == "подтверждено: 1 500 000 ₽"
     assert (row["Температура"], row["Класс"], row["Роль контакта"]) == (
@@ -362,3 +407,90 @@ async def test_the_weekly_digest_is_posted_once_when_due_and_survives_restarts(
     assert len(world.session.uploads("sendPhoto")) == 1
     assert await StateRepo(db.connection).get(DIGEST_KEY) == "2025-03-17T07:00:00.000000+00:00"
     assert date(2025, 3, 17).weekday() == 0
+
+
+@pytest.mark.parametrize(
+    ("locale", "amounts", "text"),
+    [
+        ("ru", (), "0 ₽"),
+        ("ru", (("RUB", Decimal("1500000")),), "1 500 000 ₽"),
+        ("ru", (("RUB", Decimal("1500000")), ("USD", Decimal(1000))), "1 500 000 ₽ и 1 000 $"),
+        (
+            "ru",
+            (("EUR", Decimal("2500.5")), ("RUB", Decimal(300)), ("USD", Decimal(7))),
+            "2 500,50 €, 300 ₽ и 7 $",
+        ),
+        ("en", (("RUB", Decimal("1500000")), ("USD", Decimal(1000))), "1,500,000 ₽ and $1,000"),
+    ],
+)
+def test_sums_in_several_currencies_are_never_added_together(
+    translator: Translator, locale: str, amounts: reports.Amounts, text: str
+) -> None:
+    assert reports.amounts_text(amounts, translator.bind(locale)) == text
+
+
+async def test_stats_show_one_won_sum_per_currency_and_hunters_by_name(
+    world: World, db: Database, clock: FakeClock, flows: Flows, summary: CallSummary
+) -> None:
+    await won_lead(db, clock, summary)
+    in_dollars = qualified_summary(flows[("b2b_cold_call_ru", 1)], currency="USD")
+    lead = await create_lead(db, clock.now(), in_dollars, hunter_id=HUNTER, alert_chat_id=GROUP)
+    await claim_lead(db, lead.id, manager_account(), now=clock.now())
+    await mark_won(db, lead.id, manager_account(), Decimal(1000), now=clock.now())
+    manager = world.conversation(MANAGER, "Ольга", "Кузнецова")
+
+    await manager.send("/stats 2025-03-01 2025-03-31")
+
+    text = next(m.text for m in manager.messages if m.text.startswith("📈"))
+    assert "🏆 Выиграно: 2 (100%) на 1 500 000 ₽ и 1 000 $\n" in text
+    # The hunter never wrote to the bot: the name the call kept, as on the card and in the CSV.
+    assert "По хантерам (звонки / лиды / выиграно)\n• Олег: 2 / 2 / 2\n" in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "cell"),
+    [
+        ("8 (916) 123-45-67", "+7 916 123-45-67"),
+        ("+7 495 123-45-67", "+7 495 123-45-67"),
+        ("+74951234567", "+7 495 123-45-67"),
+        ("звонить через секретаря", "звонить через секретаря"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+    ],
+)
+async def test_the_export_gives_phones_in_international_format(
+    world: World,
+    db: Database,
+    clock: FakeClock,
+    flows: Flows,
+    translator: Translator,
+    typed: str,
+    cell: str,
+) -> None:
+    summary = qualified_summary(flows[("b2b_cold_call_ru", 1)], phone=typed)
+    await create_lead(db, clock.now(), summary, hunter_id=HUNTER, alert_chat_id=GROUP)
+
+    data, _ = await reports.export_leads(
+        db.connection, Period(), t=translator.bind("ru"), zone=MSK
+    )
+
+    [row] = read_csv(data)
+    assert row["Телефон"] == cell
+
+
+async def test_an_english_export_keeps_commas_and_decimal_points(
+    world: World, db: Database, clock: FakeClock, translator: Translator, summary: CallSummary
+) -> None:
+    await won_lead(db, clock, summary)
+
+    data, count = await reports.export_leads(
+        db.connection, Period(), t=translator.bind("en"), zone=MSK
+    )
+
+    assert count == 1
+    assert data.decode("utf-8-sig").splitlines()[0].startswith("Lead,Created,Status,")
+    [row] = read_csv(data, delimiter=",")
+    assert (row["Score"], row["Deal amount"], row["Phone"]) == (
+        "100.0",
+        "1500000",
+        "+7 495 123-45-67",
+    )

@@ -320,7 +320,7 @@ async def test_pending_alerts_survive_a_restart_without_duplicates(
     )
     out, err = await asyncio.wait_for(export.communicate(), 60)
     assert export.returncode == 0, err.decode()
-    rows = list(csv.reader(io.StringIO(out.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(out.decode("utf-8-sig")), delimiter=";"))
     assert [row[0] for row in rows] == ["Лид", "#L-1", "#L-2", "#L-3"]
     await team.stop()
 

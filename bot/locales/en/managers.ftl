@@ -270,6 +270,8 @@ mgr-stats-flows = <b>By script version</b> (calls / leads / won)
 mgr-stats-line = • { $name }: { $calls } / { $leads } / { $won }
 mgr-stats-lost = <b>Why we lose</b>
 mgr-stats-lost-line = • { $reason }: { $count }
+# Joins the last two sums in different currencies: 1 500 000 ₽ and 1 000 $.
+mgr-amounts-and = and
 mgr-duration-minutes = { $n } min
 mgr-duration-hours = { $n } h
 mgr-duration-days = { $n } d

@@ -271,6 +271,8 @@ mgr-stats-flows = <b>По версиям скриптов</b> (звонки / л
 mgr-stats-line = • { $name }: { $calls } / { $leads } / { $won }
 mgr-stats-lost = <b>Почему проигрываем</b>
 mgr-stats-lost-line = • { $reason }: { $count }
+# Joins the last two sums in different currencies: 1 500 000 ₽ и 1 000 $.
+mgr-amounts-and = и
 mgr-duration-minutes = { $n } мин
 mgr-duration-hours = { $n } ч
 mgr-duration-days = { $n } дн
