@@ -367,6 +367,7 @@ async def on_hand_to(
         # Someone acted on the lead while the card was on its way: it is not the colleague's.
         await desk.withdraw(sent)
         await _refuse(callback, result, t)
+        await desk.refresh(lead_id, pressed=_message(callback))
         return
     await callback.answer(t.plain("mgr-passed-alert", name=result.view.owner_name or "—"))
     await desk.refresh(lead_id, pressed=_message(callback))
