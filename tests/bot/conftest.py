@@ -15,14 +15,16 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import Translator
+from bot.outbox import OutboxRelay
 from scripts.loader import load_flows
-from tests.bot.harness import TEST_TOKEN, RecordingSession, World
+from tests.bot.harness import TEST_TOKEN, Conversation, FakeSleep, RecordingSession, World
 from tests.conftest import ROOT
 
 HUNTER = 1001
 MANAGER = 2002
 ADMIN = 3003
 STRANGER = 9009
+MANAGERS_GROUP = -1001234567890
 
 SettingsFactory = Callable[..., Settings]
 
@@ -45,7 +47,7 @@ def make_settings() -> SettingsFactory:
             "HUNTER_IDS": str(HUNTER),
             "MANAGER_IDS": str(MANAGER),
             "ADMIN_IDS": str(ADMIN),
-            "MANAGER_CHAT_ID": "-1001234567890",
+            "MANAGER_CHAT_ID": str(MANAGERS_GROUP),
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)
@@ -101,3 +103,36 @@ async def world(
     yield World(dispatcher=dispatcher, bot=bot, session=session, clock=clock)
     await dispatcher.storage.close()
     await bot.session.close()
+
+
+@pytest.fixture
+def sleep(clock: FakeClock) -> FakeSleep:
+    """Waits that only move the fixed clock forward."""
+    return FakeSleep(clock)
+
+
+@pytest.fixture
+def relay(
+    world: World,
+    db: Database,
+    clock: FakeClock,
+    translator: Translator,
+    settings: Settings,
+    sleep: FakeSleep,
+) -> OutboxRelay:
+    """The alert relay of the world's bot, waiting on the fixed clock."""
+    return OutboxRelay(
+        bot=world.bot, db=db, clock=clock, translator=translator, settings=settings, sleep=sleep
+    )
+
+
+@pytest.fixture
+def olga(world: World) -> Conversation:
+    """A manager writing in the managers' group."""
+    return world.group_conversation(MANAGER, MANAGERS_GROUP, "Ольга", "Кузнецова")
+
+
+@pytest.fixture
+def olga_private(world: World) -> Conversation:
+    """The same manager in her private chat with the bot."""
+    return world.conversation(MANAGER, "Ольга", "Кузнецова")

@@ -657,3 +657,8 @@ async def drain_outbox(
         if (sleep.clock.now() - started).total_seconds() > limit_seconds:
             return
         await sleep(max(delay, 0.05))
+
+
+async def stored(db: Database, lead_id: int) -> Lead:
+    """The lead as the database holds it now."""
+    return await LeadsRepo(db.connection).require(lead_id)

@@ -17,7 +17,6 @@ from bot.db import Database
 from bot.domain import Lead, LeadStatus
 from bot.i18n import Translator
 from bot.outbox import OutboxRelay
-from bot.repositories import LeadsRepo
 from scripts.summary import CallSummary
 from tests.bot.conftest import ADMIN, HUNTER, MANAGER, STRANGER, SettingsFactory
 from tests.bot.harness import (
@@ -28,6 +27,7 @@ from tests.bot.harness import (
     create_lead,
     drain_outbox,
     qualified_summary,
+    stored,
 )
 
 GROUP = -1001234567890
@@ -48,11 +48,6 @@ def settings(make_settings: SettingsFactory) -> Settings:
 @pytest.fixture
 def ru_flow(flows: Flows) -> Any:
     return flows[("b2b_cold_call_ru", 1)]
-
-
-@pytest.fixture
-def sleep(clock: FakeClock) -> FakeSleep:
-    return FakeSleep(clock)
 
 
 @pytest.fixture
@@ -85,10 +80,6 @@ async def alerted_lead(
     lead = await create_lead(db, world.clock.now(), summary, hunter_id=HUNTER, alert_chat_id=GROUP)
     await drain_outbox(relay, sleep, db)
     return lead
-
-
-async def stored(db: Database, lead_id: int) -> Lead:
-    return await LeadsRepo(db.connection).require(lead_id)
 
 
 async def test_a_qualified_lead_arrives_as_a_card_with_everything_a_manager_needs(

@@ -9,14 +9,11 @@ from typing import Any
 import pytest
 
 from bot.app import Flows
-from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
 from bot.domain import Lead, LeadStatus
-from bot.i18n import Translator
 from bot.leads import LeadExtrasRepo
 from bot.outbox import OutboxRelay
-from bot.repositories import LeadsRepo
 from tests.bot.conftest import ADMIN, HUNTER, MANAGER, SettingsFactory
 from tests.bot.harness import (
     Conversation,
@@ -25,6 +22,7 @@ from tests.bot.harness import (
     create_lead,
     drain_outbox,
     qualified_summary,
+    stored,
 )
 
 GROUP = -1001234567890
@@ -34,25 +32,6 @@ PAVEL = 2003
 @pytest.fixture
 def settings(make_settings: SettingsFactory) -> Settings:
     return make_settings(MANAGER_IDS=f"{MANAGER},{PAVEL}")
-
-
-@pytest.fixture
-def sleep(clock: FakeClock) -> FakeSleep:
-    return FakeSleep(clock)
-
-
-@pytest.fixture
-def relay(
-    world: World,
-    db: Database,
-    clock: FakeClock,
-    translator: Translator,
-    settings: Settings,
-    sleep: FakeSleep,
-) -> OutboxRelay:
-    return OutboxRelay(
-        bot=world.bot, db=db, clock=clock, translator=translator, settings=settings, sleep=sleep
-    )
 
 
 @pytest.fixture
@@ -66,20 +45,6 @@ async def lead(
     )
     await drain_outbox(relay, sleep, db)
     return created
-
-
-@pytest.fixture
-def olga(world: World) -> Conversation:
-    return world.group_conversation(MANAGER, GROUP, "Ольга", "Кузнецова")
-
-
-@pytest.fixture
-def olga_private(world: World) -> Conversation:
-    return world.conversation(MANAGER, "Ольга", "Кузнецова")
-
-
-async def stored(db: Database, lead_id: int) -> Lead:
-    return await LeadsRepo(db.connection).require(lead_id)
 
 
 def card_text(world: World, lead_message: Any) -> str:

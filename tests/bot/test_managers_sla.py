@@ -22,25 +22,6 @@ GROUP = -1001234567890
 
 
 @pytest.fixture
-def sleep(clock: FakeClock) -> FakeSleep:
-    return FakeSleep(clock)
-
-
-@pytest.fixture
-def relay(
-    world: World,
-    db: Database,
-    clock: FakeClock,
-    translator: Translator,
-    settings: Settings,
-    sleep: FakeSleep,
-) -> OutboxRelay:
-    return OutboxRelay(
-        bot=world.bot, db=db, clock=clock, translator=translator, settings=settings, sleep=sleep
-    )
-
-
-@pytest.fixture
 def hot(flows: Flows) -> CallSummary:
     """Class A: claim within 15 minutes."""
     return qualified_summary(flows[("b2b_cold_call_ru", 1)])

@@ -66,11 +66,6 @@ def sends(world: World, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> li
     return log
 
 
-@pytest.fixture
-def sleep(clock: FakeClock) -> FakeSleep:
-    return FakeSleep(clock)
-
-
 RelayFactory = Callable[[], OutboxRelay]
 
 

@@ -12,7 +12,6 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database, to_db_time
 from bot.domain import Lead, Role
-from bot.i18n import Translator
 from bot.leads import LeadExtrasRepo, SlaMarks, queue_sla_marks
 from bot.outbox import OutboxRelay
 from bot.repositories import LeadsRepo, UsersRepo
@@ -27,25 +26,6 @@ PAVEL = 2003
 @pytest.fixture
 def settings(make_settings: SettingsFactory) -> Settings:
     return make_settings(MANAGER_IDS=f"{MANAGER},{PAVEL}")
-
-
-@pytest.fixture
-def sleep(clock: FakeClock) -> FakeSleep:
-    return FakeSleep(clock)
-
-
-@pytest.fixture
-def relay(
-    world: World,
-    db: Database,
-    clock: FakeClock,
-    translator: Translator,
-    settings: Settings,
-    sleep: FakeSleep,
-) -> OutboxRelay:
-    return OutboxRelay(
-        bot=world.bot, db=db, clock=clock, translator=translator, settings=settings, sleep=sleep
-    )
 
 
 @pytest.fixture

@@ -13,14 +13,12 @@ from aiogram import Bot
 from aiogram.methods import TelegramMethod
 
 from bot.app import Flows
-from bot.clock import FakeClock
 from bot.config import Settings
 from bot.db import Database
 from bot.domain import Lead, LeadStatus
-from bot.i18n import Translator
 from bot.leads import LeadEventsRepo, claim_lead
 from bot.outbox import OutboxRelay
-from bot.repositories import LeadsRepo, UsersRepo
+from bot.repositories import UsersRepo
 from tests.bot.conftest import HUNTER, MANAGER, SettingsFactory
 from tests.bot.harness import (
     Conversation,
@@ -29,6 +27,7 @@ from tests.bot.harness import (
     create_lead,
     drain_outbox,
     qualified_summary,
+    stored,
 )
 
 GROUP = -1001234567890
@@ -40,25 +39,6 @@ LeadMaker = Callable[..., Awaitable[Lead]]
 @pytest.fixture
 def settings(make_settings: SettingsFactory) -> Settings:
     return make_settings(MANAGER_IDS=f"{MANAGER},{PAVEL},{IRINA}")
-
-
-@pytest.fixture
-def sleep(clock: FakeClock) -> FakeSleep:
-    return FakeSleep(clock)
-
-
-@pytest.fixture
-def relay(
-    world: World,
-    db: Database,
-    clock: FakeClock,
-    translator: Translator,
-    settings: Settings,
-    sleep: FakeSleep,
-) -> OutboxRelay:
-    return OutboxRelay(
-        bot=world.bot, db=db, clock=clock, translator=translator, settings=settings, sleep=sleep
-    )
 
 
 @pytest.fixture
@@ -76,20 +56,6 @@ def make_lead(
         return created
 
     return make
-
-
-@pytest.fixture
-def olga(world: World) -> Conversation:
-    return world.group_conversation(MANAGER, GROUP, "Ольга", "Кузнецова")
-
-
-@pytest.fixture
-def olga_private(world: World) -> Conversation:
-    return world.conversation(MANAGER, "Ольга", "Кузнецова")
-
-
-async def stored(db: Database, lead_id: int) -> Lead:
-    return await LeadsRepo(db.connection).require(lead_id)
 
 
 def card_of(world: World, lead: Lead) -> Any:
