@@ -177,8 +177,8 @@ async def test_a_claimed_lead_stays_with_its_owner_when_the_colleague_cannot_be_
 
     assert olga.answer_for(query) == {
         "callback_query_id": query,
-        "text": "Не удалось передать: 2003 ещё не писал(а) боту или остановил(а) его — "
-        "попросите нажать /start в личном чате с ботом, и передайте снова",
+        "text": "Лид не передан: 2003 не получил(а) карточку — ещё не писал(а) боту или"
+        " Telegram не ответил. Попросите нажать /start у бота и передайте снова",
         "show_alert": True,
     }
     saved = await stored(db, lead.id)
