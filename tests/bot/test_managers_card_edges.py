@@ -207,7 +207,9 @@ async def test_an_unclaimed_lead_stays_unclaimed_and_under_its_sla_when_the_pass
 
     query = await olga.click("Павел Орлов")
 
-    assert olga.answer_for(query)["text"].startswith("Не удалось передать: Павел Орлов ещё")
+    assert olga.answer_for(query)["text"].startswith(
+        "Лид не передан: Павел Орлов не получил(а) карточку"
+    )
     saved = await stored(db, lead.id)
     assert (saved.status, saved.owner_id, saved.claimed_at) == (LeadStatus.NEW, None, None)
     assert card_of(world, lead).buttons == [
