@@ -138,22 +138,6 @@ def _fill(template: Template, args: Mapping[str, Any], *, escape: bool) -> str |
     return "".join(texts)
 
 
-def _constant_texts(catalogs: Mapping[str, LocaleCatalog]) -> dict[tuple[str, str], str]:
-    """Messages without placeables by (locale, key), as `translate` would pick them.
-
-    Most button labels are such; asked for without arguments they are the same text every time.
-    """
-    fallback = catalogs[FALLBACK_LOCALE]
-    constants: dict[tuple[str, str], str] = {}
-    for locale, catalog in catalogs.items():
-        for key in catalog.message_ids | fallback.message_ids:
-            source = catalog if key in catalog.message_ids else fallback
-            template = source.templates.get(key)
-            if template is not None and not template.variables:
-                constants[locale, key] = template.parts[0]
-    return constants
-
-
 class Translator:
     """All locales' catalogs; `translate(locale, key, **args)` or a bound `I18n`."""
 
@@ -170,7 +154,6 @@ class Translator:
         if default_locale not in self._catalogs:
             raise LocaleFilesError(f"no translations for the default locale {default_locale}")
         self.default_locale = default_locale
-        self._constants = _constant_texts(self._catalogs)
         # Strict (tests): a missing key or argument raises. Otherwise it is logged and the key
         # is shown, so one typo never takes a live call down.
         self.strict = strict
@@ -217,10 +200,6 @@ class Translator:
         With `html_args` string arguments are HTML-escaped (message texts); without it they are
         inserted as is, for plain-text places such as button labels and callback alerts.
         """
-        if not args:
-            constant = self._constants.get((locale, key))
-            if constant is not None:
-                return constant
         for candidate in (locale, FALLBACK_LOCALE):
             catalog = self._catalogs.get(candidate)
             if catalog is not None and key in catalog.message_ids:
