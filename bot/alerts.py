@@ -7,18 +7,27 @@ long free text is cut with a marker and the full answers are one tap away ("По
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import aiosqlite
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import LeadAction, LeadCb
 from bot.calls import HANDOFF_REASON
 from bot.domain import Account, CallEvent, Lead, LeadStatus
 from bot.i18n import I18n
-from bot.leads import LeadEvent, LeadEventKind, LeadView, LostReason, RejectReason
+from bot.leads import (
+    LeadEvent,
+    LeadEventKind,
+    LeadMessagesRepo,
+    LeadView,
+    LostReason,
+    RejectReason,
+    load_view,
+)
 from bot.render import (
     TEMPERATURE_EMOJI,
     TITLE_LIMIT,
@@ -309,6 +318,37 @@ def reject_keyboard(lead_id: int, t: I18n) -> InlineKeyboardMarkup:
 def render_alert(view: LeadView, t: I18n, zone: ZoneInfo) -> Rendered:
     """The card with the buttons that fit the lead's state."""
     return Rendered(render_card(view, t, zone), card_keyboard(view, t))
+
+
+ShownAt = tuple[int, int, str]
+"""A message showing a lead: chat id, message id, and its kind ("card" or "digest")."""
+
+
+async def redrawn(
+    conn: aiosqlite.Connection,
+    lead_id: int,
+    shown: Iterable[ShownAt],
+    i18n_for: Callable[[int], Awaitable[I18n]],
+    zone: ZoneInfo,
+) -> list[tuple[int, int, Rendered]]:
+    """How each message showing the lead reads now: its card, or the whole digest it is in.
+
+    Nothing when the lead is gone. The caller edits the messages (a handler at once, the relay
+    paced).
+    """
+    view = await load_view(conn, lead_id)
+    if view is None:
+        return []
+    screens = []
+    for chat_id, message_id, kind in shown:
+        t = await i18n_for(chat_id)
+        if kind == "digest":
+            ids = await LeadMessagesRepo(conn).in_message(chat_id, message_id)
+            views = [other for i in ids if (other := await load_view(conn, i)) is not None]
+            screens.append((chat_id, message_id, render_digest(views, t)))
+        else:
+            screens.append((chat_id, message_id, render_alert(view, t, zone)))
+    return screens
 
 
 # --- digest of a burst --------------------------------------------------------------------------

@@ -47,7 +47,14 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 
-from bot.alerts import DIGEST_MAX_LEADS, Rendered, lead_title, render_alert, render_digest
+from bot.alerts import (
+    DIGEST_MAX_LEADS,
+    Rendered,
+    lead_title,
+    redrawn,
+    render_alert,
+    render_digest,
+)
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database, from_db_time, to_db_time
@@ -640,23 +647,15 @@ class OutboxRelay:
     async def _redraw(self, lead_id: int) -> None:
         """Edit the messages showing the lead to how it stands now (best effort)."""
         conn = self._db.connection
-        shown = LeadMessagesRepo(conn)
-        for message in await shown.for_lead(lead_id):
-            t = await self._t(message.chat_id)
-            if message.kind == "digest":
-                ids = await shown.in_message(message.chat_id, message.message_id)
-                views = [view for i in ids if (view := await load_view(conn, i)) is not None]
-                rendered = render_digest(views, t)
-            else:
-                view = await load_view(conn, lead_id)
-                if view is None:
-                    return
-                rendered = render_alert(view, t, self._settings.zone)
-
+        shown = await LeadMessagesRepo(conn).for_lead(lead_id)
+        targets = [(message.chat_id, message.message_id, message.kind) for message in shown]
+        for chat_id, message_id, rendered in await redrawn(
+            conn, lead_id, targets, self._t, self._settings.zone
+        ):
             try:
-                await self.send_paced(message.chat_id, self._editor(message.message_id, rendered))
+                await self.send_paced(chat_id, self._editor(message_id, rendered))
             except (TelegramAPIError, OSError, TimeoutError) as e:
-                logger.info("Lead %s: message %s not redrawn: %s", lead_id, message.message_id, e)
+                logger.info("Lead %s: message %s not redrawn: %s", lead_id, message_id, e)
 
     def _editor(self, message_id: int, rendered: Rendered) -> Callable[[int], Awaitable[Any]]:
         """Edits one message to `rendered` in the chat it is given (its current id)."""

@@ -35,10 +35,10 @@ from bot.alerts import (
     colleagues_keyboard,
     lead_title,
     lost_keyboard,
+    redrawn,
     reject_keyboard,
     render_alert,
     render_details,
-    render_digest,
     render_record,
 )
 from bot.callbacks import LeadAction, LeadCb, LeadsListCb, MenuAction, MenuCb
@@ -125,17 +125,14 @@ class LeadDesk:
         targets = {(m.chat_id, m.message_id): m.kind for m in shown}
         if pressed is not None:
             targets.setdefault((pressed.chat.id, pressed.message_id), "card")
-        for (chat_id, message_id), kind in targets.items():
-            t = await self.i18n_for(chat_id)
-            if kind == "digest":
-                ids = await LeadMessagesRepo(self.db.connection).in_message(chat_id, message_id)
-                views = [v for i in ids if (v := await load_view(self.db.connection, i))]
-                rendered = render_digest(views, t)
-            else:
-                view = await load_view(self.db.connection, lead_id)
-                if view is None:
-                    return
-                rendered = render_alert(view, t, self.settings.zone)
+        screens = await redrawn(
+            self.db.connection,
+            lead_id,
+            [(chat_id, message_id, kind) for (chat_id, message_id), kind in targets.items()],
+            self.i18n_for,
+            self.settings.zone,
+        )
+        for chat_id, message_id, rendered in screens:
             await self._redraw(chat_id, message_id, rendered.text, rendered.keyboard)
 
     async def send_card(
